@@ -1,0 +1,212 @@
+"""One settings tree for the whole of fitcoach.
+
+Precedence, lowest to highest: field defaults < TOML file < environment (`FITCOACH_*`,
+nested with `__`, e.g. `FITCOACH_AGENT__MODEL`) < explicit arguments. The TOML file is
+`$FITCOACH_HOME/config.toml` unless `FITCOACH_CONFIG` or `load_settings(config_file=...)`
+names another. Unknown keys are rejected everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigError
+
+
+def default_home() -> Path:
+    """The data directory: `$FITCOACH_HOME`, else the platform's user data dir."""
+    env = os.environ.get("FITCOACH_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("fitcoach", appauthor=False))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LibrarySettings(_Section):
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a `chroma run` server (e.g. http://127.0.0.1:8000) for a shared "
+        "library; unset means an embedded PersistentClient under the data directory.",
+    )
+    collection: str = Field("fitcoach", description="Chroma collection name.")
+    embedder: str = Field(
+        "minilm-l6",
+        description="Embedding model: a registry name (minilm-l6) or a local "
+        "sentence-transformers directory.",
+    )
+    chunk_tokens: int = Field(
+        220,
+        ge=32,
+        le=256,
+        description="Largest chunk, in the embedder's word pieces (all-MiniLM-L6-v2 truncates "
+        "at 256, so chunks stay below it).",
+    )
+    chunk_overlap: int = Field(40, ge=0, le=128, description="Word-piece overlap between chunks.")
+    starter: bool = Field(
+        True, description="Ingest the bundled starter library on first use of an empty library."
+    )
+    lock_timeout: float = Field(
+        600.0, ge=0, description="Seconds to wait for another process's ingest lock."
+    )
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(5, ge=1, le=100, description="Passages returned by a search.")
+    candidates: int = Field(
+        40, ge=1, le=1000, description="Candidates taken from each retriever before fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retriever to use.")
+
+
+class AgentSettings(_Section):
+    model: str = Field(
+        "smollm2-135m-instruct",
+        description="Chat model: a registry name, a local Hugging Face model directory, a hub "
+        "id (needs network), or `openai:<model>` for an OpenAI-compatible endpoint.",
+    )
+    adapter: str = Field(
+        "default",
+        description="LoRA adapter on the local model: `default` (the shipped fitcoach adapter), "
+        "`none` (plain base model), or a path to an adapter directory.",
+    )
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)."
+    )
+    openai_api_key: str | None = Field(None, description="API key for that server, if it needs one.")
+    max_new_tokens: int = Field(160, ge=1, le=4096, description="Generation budget per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 is greedy.")
+    evidence_k: int = Field(4, ge=1, le=20, description="Evidence passages shown to the model.")
+    min_relevance: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Cosine similarity below which retrieved evidence counts as irrelevant "
+        "(the agent abstains when nothing passes).",
+    )
+
+
+class TrainSettings(_Section):
+    output_dir: Path | None = Field(
+        None, description="Where finetune stages write; unset means <home>/runs."
+    )
+    recipe: str = Field("cpu", description="Default finetune recipe (cpu-smoke, cpu, gpu, or a YAML path).")
+    seed: int = Field(0, description="Seed for data building and training.")
+
+
+class Settings(BaseSettings):
+    """All of fitcoach's configuration. Build it with `load_settings()`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FITCOACH_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_assignment=True,
+    )
+
+    home: Path = Field(default_factory=default_home, description="Data directory (FITCOACH_HOME).")
+    offline: bool = Field(
+        True,
+        description="Never reach a model hub unless a hub id was asked for by name; "
+        "HF_HUB_OFFLINE is set for bundled models.",
+    )
+    library: LibrarySettings = Field(default_factory=LibrarySettings, description="The paper library.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search.")
+    agent: AgentSettings = Field(default_factory=AgentSettings, description="The coaching agent.")
+    train: TrainSettings = Field(default_factory=TrainSettings, description="Post-training.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_file = _TOML_FILE.get()
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    # Derived locations -------------------------------------------------------------
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def library_dir(self) -> Path:
+        return self.home / "library"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.train.output_dir or self.home / "runs"
+
+    @property
+    def threads_db(self) -> Path:
+        return self.home / "threads.sqlite"
+
+
+# Which TOML file the Settings being built reads; a context variable, so concurrent
+# load_settings calls (threads, async tasks) cannot see each other's file.
+_TOML_FILE: ContextVar[Path | None] = ContextVar("fitcoach_toml_file", default=None)
+
+
+def config_file_path(config_file: str | Path | None = None) -> Path:
+    """The TOML file `load_settings` reads (it need not exist)."""
+    if config_file is not None:
+        return Path(config_file).expanduser()
+    env = os.environ.get("FITCOACH_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return default_home() / "config.toml"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Resolve settings: defaults < TOML file < environment < `overrides`.
+
+    `overrides` take nested dicts for sections, e.g. `load_settings(agent={"model": "x"})`.
+    A named `config_file` that does not exist is an error; the default one is optional.
+    """
+    path = config_file_path(config_file)
+    explicit = config_file is not None or "FITCOACH_CONFIG" in os.environ
+    if explicit and not path.is_file():
+        raise ConfigError(f"settings file {path} does not exist", hint="fix the path or create it")
+    token = _TOML_FILE.set(path if path.is_file() else None)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(
+            "invalid settings: " + "; ".join(_describe(e) for e in exc.errors()),
+            hint=f"check {path} and the FITCOACH_* environment variables",
+        ) from None
+    except Exception as exc:  # a malformed TOML file
+        if type(exc).__name__ == "TOMLDecodeError":
+            raise ConfigError(f"cannot parse {path}: {exc}", hint="fix the TOML syntax") from None
+        raise
+    finally:
+        _TOML_FILE.reset(token)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ())) or "settings"
+    if error.get("type") == "extra_forbidden":
+        return f"unknown key {where!r}"
+    return f"{where}: {error.get('msg')}"
