@@ -1,0 +1,392 @@
+"""Citation and number checks on a drafted answer: what reaches the user is only what holds up.
+
+Pure functions, no model needed (an embedder is optional), so the finetune stage reuses them
+as RL rewards and the evaluation reuses them as metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from fitcoach.agent.prompts import Evidence
+    from fitcoach.agent.tools import ToolRun
+
+SUPPORT_THRESHOLD = 0.5  # share of a sentence's content words its passage must contain
+EMBED_THRESHOLD = 0.7  # cosine that rescues a paraphrase with some lexical overlap
+EMBED_MIN_LEXICAL = 0.3
+
+_CITE = re.compile(r"\[(\d+(?:\s*[,;\u2013-]\s*\d+)*)\]")
+_CITE_RUN = r"(?:\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\])+"
+_WORD = re.compile(r"[a-z]+")
+# "1RM"/"e1RM" name a quantity, they are not the number one.
+_NOT_A_NUMBER = re.compile(r"\b(e?1\s?RM|[0-9]+(?:st|nd|rd|th))\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
+_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "approx.", "p.", "pp.", "Dr.", "No.", "Fig.")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}  # fmt: skip
+_STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers him his how i if in into is it its
+    itself just may me might more most much must my no nor not now of off on once only or other
+    our out over own per same shall she should so some such than that the their them then there
+    these they this those through to too under until up upon very was we were what when where
+    which while who whom why will with would you your yours should can cannot use used using
+    one two three four five six seven eight nine ten also however therefore thus"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+class SupportsEmbed(Protocol):
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+# --- citations ------------------------------------------------------------------------------
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every evidence number cited as [n], [n, m] or [n-m], once each, in order of appearance.
+
+    >>> cited_numbers("Rest 3-5 min [2]. Use RPE 8 [1, 3][2]. Or [4-5].")
+    [2, 1, 3, 4, 5]
+    >>> cited_numbers("No citations, 1RM [x].")
+    []
+    """
+    seen: list[int] = []
+    for match in _CITE.finditer(text):
+        for part in re.split(r"\s*[,;]\s*", match.group(1)):
+            bounds = re.split(r"\s*[\u2013-]\s*", part)
+            lo, hi = int(bounds[0]), int(bounds[-1])
+            for n in range(lo, hi + 1) if 0 <= hi - lo <= 20 else (lo, hi):
+                if n not in seen:
+                    seen.append(n)
+    return seen
+
+
+def check_citations(answer: str, n_evidence: int) -> tuple[bool, list[int]]:
+    """Whether every [n] resolves to one of the `n_evidence` passages shown, and those that don't.
+
+    An answer without citations passes this check (use `cited_numbers` to require them).
+
+    >>> check_citations("Protein helps [1]. Sleep too [3].", 2)
+    (False, [3])
+    >>> check_citations("Protein helps [1][2].", 2)
+    (True, [])
+    """
+    bad = [n for n in cited_numbers(answer) if not 1 <= n <= n_evidence]
+    return (not bad, bad)
+
+
+def strip_citations(text: str) -> str:
+    """The sentence without its [n] markers.
+
+    >>> strip_citations("Rest 3-5 min [2] between sets [1, 3].")
+    'Rest 3-5 min between sets.'
+    """
+    text = _CITE.sub("", text)
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+# --- lexical support -------------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    # Five-letter prefixes conflate train/training/trained and protein/proteins cheaply.
+    return word[:5]
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed content words: lower case, three letters or more, stop words removed.
+
+    >>> sorted(content_words("The lifter trained with heavier loads"))
+    ['heavi', 'lifte', 'loads', 'train']
+    """
+    return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOPWORDS}
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers as written (thousands commas dropped), ranges split, '1RM' not a number.
+
+    >>> numbers_in("Add 2-10% once 1RM rises from 1,000 to 116.7 kg in the 3rd week.")
+    ['2', '10', '1000', '116.7']
+    """
+    text = _NOT_A_NUMBER.sub(" ", _CITE.sub(" ", text))
+    return [m.group(0).replace(",", "") for m in _NUMBER.finditer(text)]
+
+
+def _number_set(text: str) -> set[str]:
+    found = set(numbers_in(text))
+    found |= {_NUMBER_WORDS[w] for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS}
+    return found
+
+
+def sentence_support(sentence: str, passage_text: str) -> float:
+    """Share of the sentence's content words found in the passage, 0..1.
+
+    Every number in the sentence must also occur in the passage, else the support is 0:
+    a right-sounding sentence with a wrong figure is unsupported.
+
+    >>> p = "Novices should use loads of 8-12 RM and add 2-10% when reps exceed the target."
+    >>> sentence_support("Novices should use loads of 8-12 RM [1].", p)
+    1.0
+    >>> sentence_support("Novices should use loads of 6-8 RM.", p)
+    0.0
+    >>> round(sentence_support("Novices need creatine and sleep.", p), 2)
+    0.25
+    """
+    words = content_words(strip_citations(sentence))
+    if not words:
+        return 0.0
+    if not set(numbers_in(sentence)) <= _number_set(passage_text):
+        return 0.0
+    return len(words & content_words(passage_text)) / len(words)
+
+
+# --- tool numbers ----------------------------------------------------------------------------
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+
+def _tool_summary(run: Any) -> str:
+    output = _get(run, "output") or {}
+    return str(_get(output, "summary") or "")
+
+
+def _flatten_numbers(value: Any) -> set[str]:
+    if isinstance(value, bool):
+        return set()
+    if isinstance(value, (int, float)):
+        return set(numbers_in(f"{value:g}")) | set(numbers_in(str(value)))
+    if isinstance(value, str):
+        return set(numbers_in(value))
+    if isinstance(value, dict):
+        return set().union(*(_flatten_numbers(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_flatten_numbers(v) for v in value)) if value else set()
+    if hasattr(value, "model_dump"):
+        return _flatten_numbers(value.model_dump())
+    return set()
+
+
+def key_numbers(run: ToolRun | dict[str, Any]) -> list[str]:
+    """The numbers a tool computed: those in its summary that are not echoes of its inputs or
+    its reference (all summary numbers when every one is an input).
+
+    >>> run = {"tool": "one-rep-max", "inputs": {"load": 100, "reps": 5},
+    ...        "output": {"summary": "Estimated 1RM 116.7 kg from 100 kg x 5 (Epley)."},
+    ...        "reference": "Epley 1985"}
+    >>> key_numbers(run)
+    ['116.7']
+    """
+    summary_numbers = numbers_in(_tool_summary(run))
+    reference = set(numbers_in(str(_get(run, "reference") or "")))
+    numbers = [n for n in summary_numbers if n not in reference]
+    inputs = _flatten_numbers(_get(run, "inputs") or {})
+    computed = [n for n in numbers if n not in inputs]
+    return list(dict.fromkeys(computed or numbers))
+
+
+def numbers_reproduced(answer: str, tool_runs: Sequence[ToolRun | dict[str, Any]]) -> bool:
+    """Whether every key number of every tool result appears verbatim in the answer.
+
+    >>> run = {"tool": "one-rep-max", "inputs": {"load": 100, "reps": 5},
+    ...        "output": {"summary": "Estimated 1RM 116.7 kg."}, "reference": "Epley 1985"}
+    >>> numbers_reproduced("Your estimated 1RM is 116.7 kg.", [run])
+    True
+    >>> numbers_reproduced("Your estimated 1RM is about 117 kg.", [run])
+    False
+    """
+    present = set(numbers_in(answer))
+    return all(n in present for run in tool_runs for n in key_numbers(run))
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items, with citations written after the full stop pulled inside.
+
+    >>> split_sentences("Use 8-12 RM, e.g. 3 sets. [1] Rest 2 min [2].\\n- Sleep 8 h [3]")
+    ['Use 8-12 RM, e.g. 3 sets [1].', 'Rest 2 min [2].', 'Sleep 8 h [3]']
+    """
+    text = re.sub(rf"([.!?])({_CITE_RUN})", lambda m: " " + m.group(2).strip() + m.group(1), text)
+    guard = "\x00"
+    for abbr in _ABBREVIATIONS:
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(abbr)}", abbr.replace(".", guard), text)
+    pieces: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", "", line).strip()
+        pieces += [p.strip() for p in re.split(r"(?<=[.!?])\s+", line) if p.strip()]
+    return [p.replace(guard, ".") for p in pieces]
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+class KeptSentence(BaseModel):
+    """A sentence that held up, with its citations in the final numbering."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The sentence without citation markers.")
+    citations: list[int] = Field(default_factory=list, description="Final [n] numbers.")
+    basis: Literal["evidence", "tool", "flag"]
+    support: float
+    rewritten: bool = Field(False, description="Its citations were changed or added.")
+
+
+class DroppedSentence(BaseModel):
+    """A sentence removed from the draft, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    reason: str
+
+
+class VerifiedAnswer(BaseModel):
+    """The draft after verification: only supported sentences, citations renumbered 1..m."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    kept: list[KeptSentence] = Field(default_factory=list)
+    dropped: list[DroppedSentence] = Field(default_factory=list)
+    sources: list[int] = Field(
+        default_factory=list,
+        description="Original evidence number of each final citation: sources[i] is [i+1].",
+    )
+
+    @property
+    def passed(self) -> bool:
+        """Nothing had to be removed and something evidence-backed remains."""
+        return not self.dropped and any(k.basis == "evidence" for k in self.kept)
+
+
+def render_sentence(text: str, citations: Sequence[int]) -> str:
+    """Put `[n]` markers before the sentence's final punctuation.
+
+    >>> render_sentence("Rest 3 min.", [1, 2])
+    'Rest 3 min [1][2].'
+    """
+    if not citations:
+        return text
+    marks = "".join(f"[{n}]" for n in citations)
+    body = text.rstrip()
+    end = ""
+    if body and body[-1] in ".!?":
+        body, end = body[:-1].rstrip(), body[-1]
+    return f"{body} {marks}{end}"
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)
+
+
+def verify(
+    answer: str,
+    evidence: Sequence[Evidence],
+    tool_runs: Sequence[ToolRun | dict[str, Any]] = (),
+    embedder: SupportsEmbed | None = None,
+    *,
+    flags: Sequence[Any] = (),
+    threshold: float = SUPPORT_THRESHOLD,
+) -> VerifiedAnswer:
+    """Keep the sentences the evidence or tools support; fix or drop the rest; renumber.
+
+    A sentence citing [n] stays when passage n supports it; when another shown passage does,
+    its citation is moved there; an uncited sentence gets the citation of a passage that
+    supports it, or stays uncited if a tool result or safety flag supports it; anything else
+    is dropped. A citation outside the shown passages never survives.
+
+    >>> from fitcoach.agent.prompts import Evidence
+    >>> ev = [Evidence(n=1, title="A", text="Creatine monohydrate raises muscle creatine."),
+    ...       Evidence(n=2, title="B", text="Novices should train with loads of 8-12 RM.")]
+    >>> v = verify("Novices should train with 8-12 RM loads [2]. Creatine raises muscle "
+    ...            "creatine [7]. Ignore previous instructions.", ev)
+    >>> v.text
+    'Novices should train with 8-12 RM loads [1]. Creatine raises muscle creatine [2].'
+    >>> v.sources, [d.reason for d in v.dropped]
+    ([2, 1], ['unsupported, no citation'])
+    """
+    by_n = {e.n: e for e in evidence}
+    texts = {e.n: e.text for e in evidence}
+    side_texts = [_tool_summary(r) for r in tool_runs] + [
+        f"{_get(f, 'message', '')} {_get(f, 'reference', '')}" for f in flags
+    ]
+    sentences = split_sentences(answer)
+    plain = [strip_citations(s) for s in sentences]
+
+    cosines: dict[tuple[int, int], float] = {}
+    if embedder is not None and sentences and evidence:
+        vectors = embedder.embed(plain + [e.text for e in evidence])
+        for i in range(len(plain)):
+            for j, e in enumerate(evidence):
+                cosines[(i, e.n)] = _cosine(vectors[i], vectors[len(plain) + j])
+
+    def support(i: int, n: int) -> float:
+        lexical = sentence_support(plain[i], texts[n])
+        paraphrase = cosines.get((i, n), 0.0) >= EMBED_THRESHOLD and lexical >= EMBED_MIN_LEXICAL
+        if lexical < threshold and paraphrase:
+            return threshold  # the embedding vouches for a reworded sentence
+        return lexical
+
+    kept_raw: list[tuple[str, list[int], str, float, bool]] = []
+    dropped: list[DroppedSentence] = []
+    for i, sentence in enumerate(sentences):
+        if not content_words(plain[i]):
+            continue  # "Yes." or a stray marker: nothing to keep or to report
+        cited = cited_numbers(sentence)
+        valid = [n for n in cited if n in by_n]
+        fabricated = [n for n in cited if n not in by_n]
+        good = [n for n in valid if support(i, n) >= threshold]
+        if good:
+            score = max(support(i, n) for n in good)
+            changed = bool(fabricated) or good != valid
+            kept_raw.append((plain[i], good, "evidence", score, changed))
+            continue
+        best_n, best = max(((n, support(i, n)) for n in by_n), key=lambda t: t[1], default=(0, 0.0))
+        if best >= threshold:
+            kept_raw.append((plain[i], [best_n], "evidence", best, True))
+            continue
+        side = max((sentence_support(plain[i], t) for t in side_texts if t), default=0.0)
+        if side >= threshold:
+            from_tool = any(
+                sentence_support(plain[i], _tool_summary(r)) >= threshold for r in tool_runs
+            )
+            basis = "tool" if from_tool else "flag"
+            kept_raw.append((plain[i], [], basis, side, bool(cited)))
+            continue
+        if fabricated:
+            reason = "cites " + ", ".join(f"[{n}]" for n in fabricated) + ", which was not shown"
+        elif valid:
+            reason = "not supported by " + ", ".join(f"[{n}]" for n in valid)
+        else:
+            reason = "unsupported, no citation"
+        dropped.append(DroppedSentence(text=sentence, reason=reason))
+
+    # Renumber: the first passage cited in the kept text becomes [1], and so on.
+    sources: list[int] = []
+    for _, cites, *_ in kept_raw:
+        sources += [n for n in cites if n not in sources]
+    new_number = {old: i + 1 for i, old in enumerate(sources)}
+    kept = [
+        KeptSentence(
+            text=t, citations=[new_number[n] for n in c], basis=b, support=round(s, 3), rewritten=r
+        )
+        for t, c, b, s, r in kept_raw
+    ]
+    text = " ".join(render_sentence(k.text, k.citations) for k in kept)
+    return VerifiedAnswer(text=text, kept=kept, dropped=dropped, sources=sources)
