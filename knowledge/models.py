@@ -192,6 +192,26 @@ def llm_source(name_or_path: str) -> LLMSource:
     raise UnknownNameError("model", name_or_path, [*LLMS, "<local directory>", "<org/hub-id>"])
 
 
+def llm_source_kind(name_or_path: str) -> str:
+    """'bundled', 'dir', 'hub', 'openai' or 'unknown', without raising or touching weights."""
+    if name_or_path.startswith("openai:"):
+        return "openai"
+    if name_or_path in LLMS:
+        return "bundled"
+    if Path(name_or_path).expanduser().is_dir():
+        return "dir"
+    return "hub" if _looks_like_hub_id(name_or_path) else "unknown"
+
+
+SHIPPED_ADAPTER = "fitcoach-smollm2"
+
+
+def default_adapter_dir() -> Path | None:
+    """The LoRA adapter shipped with fitcoach.finetune (a file lookup, not an import)."""
+    folder = package_dir("fitcoach.finetune")
+    return folder / "adapters" / SHIPPED_ADAPTER if folder else None
+
+
 def converted_dir(name: str, models_dir: Path) -> Path:
     return models_dir / name
 

@@ -186,7 +186,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     A named `config_file` that does not exist is an error; the default one is optional.
     """
     path = config_file_path(config_file)
-    explicit = config_file is not None or "FITCOACH_CONFIG" in os.environ
+    explicit = config_file is not None or bool(os.environ.get("FITCOACH_CONFIG"))
     if explicit and not path.is_file():
         raise ConfigError(f"settings file {path} does not exist", hint="fix the path or create it")
     token = _TOML_FILE.set(path if path.is_file() else None)

