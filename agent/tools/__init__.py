@@ -1,0 +1,140 @@
+"""Coaching tools: deterministic, typed calculators and the contraindication screen.
+
+The agent never does arithmetic or safety judgement in the language model; it calls these.
+`TOOLS` is the registry (name -> ToolSpec), `run_tool` the one entry point the agent and the
+CLI share, `screen` the safety screen, `langchain_tools` thin LangChain wrappers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fitcoach.knowledge.errors import UnknownNameError
+
+from .base import (
+    InjuryAdvice,
+    SafetyFlag,
+    ScreenResult,
+    ToolInput,
+    ToolResult,
+    ToolRun,
+    ToolSpec,
+    parse_inputs,
+)
+from .profile import AthleteProfile, SetEntry
+from .strength import (
+    OneRepMaxInput,
+    RirChartInput,
+    RpeLoadInput,
+    _one_rep_max,
+    _rir_chart,
+    _rpe_load,
+    one_rep_max,
+    rir_chart,
+    rpe_load,
+)
+from .units import ConvertInput, _convert, convert
+
+TOOLS: dict[str, ToolSpec] = {}
+
+
+def register(spec: ToolSpec) -> ToolSpec:
+    TOOLS[spec.name] = spec
+    return spec
+
+
+register(ToolSpec(
+    name="one-rep-max",
+    description="Estimate a one-repetition maximum from a set (load x reps) with Epley, "
+    "Brzycki, Lombardi, Mayhew or Wathan; warns above 10 reps.",
+    input_model=OneRepMaxInput,
+    function=_one_rep_max,
+    example={"load": 100, "reps": 5, "formula": "epley", "unit": "kg"},
+))
+register(ToolSpec(
+    name="rpe-load",
+    description="RIR-based RPE chart: the load for reps @ RPE from a 1RM, or the e1RM from a "
+    "set done at an RPE (optionally the load for a target reps @ RPE).",
+    input_model=RpeLoadInput,
+    function=_rpe_load,
+    example={"reps": 5, "rpe": 8, "load": 140, "target_reps": 3, "target_rpe": 9},
+))
+register(ToolSpec(
+    name="rir-chart",
+    description="The RPE x reps -> %1RM chart and the reps-in-reserve scale, as loads if "
+    "a 1RM is given.",
+    input_model=RirChartInput,
+    function=_rir_chart,
+    example={"one_rm": 180, "unit": "kg"},
+))
+register(ToolSpec(
+    name="convert",
+    description="Convert a load between kg and lb exactly (1 lb = 0.45359237 kg).",
+    input_model=ConvertInput,
+    function=_convert,
+    example={"value": 100, "from_unit": "kg", "to_unit": "lb"},
+))
+
+
+def get_tool(name: str) -> ToolSpec:
+    """The registry entry for `name`; an unknown name lists the valid ones."""
+    try:
+        return TOOLS[name]
+    except KeyError:
+        raise UnknownNameError("tool", name, list(TOOLS)) from None
+
+
+def call_tool(name: str, inputs: dict[str, Any] | ToolInput) -> ToolResult:
+    """Validate `inputs` and run tool `name`, returning its typed result."""
+    spec = get_tool(name)
+    return spec.function(parse_inputs(spec.input_model, inputs))
+
+
+def run_tool(name: str, inputs: dict[str, Any] | ToolInput) -> ToolRun:
+    """Run a tool and record it as the agent does: inputs as validated, output as JSON data."""
+    spec = get_tool(name)
+    parsed = parse_inputs(spec.input_model, inputs)
+    result = spec.function(parsed)
+    return ToolRun(
+        tool=name,
+        inputs=parsed.model_dump(mode="json", exclude_none=True),
+        output=result.model_dump(mode="json"),
+        rule=result.rule,
+        reference=result.reference,
+    )
+
+
+def screen(text: str, profile: AthleteProfile | dict | None = None) -> ScreenResult:
+    """Deterministic contraindication screen of a question and an optional profile."""
+    from .screening import screen as _screen
+
+    return _screen(text, profile)
+
+
+def langchain_tools() -> list:
+    """LangChain `StructuredTool` wrappers of every registered tool (langchain imported here)."""
+    from .lc import build_langchain_tools
+
+    return build_langchain_tools(TOOLS)
+
+
+__all__ = [
+    "TOOLS",
+    "AthleteProfile",
+    "InjuryAdvice",
+    "SafetyFlag",
+    "ScreenResult",
+    "SetEntry",
+    "ToolResult",
+    "ToolRun",
+    "ToolSpec",
+    "call_tool",
+    "convert",
+    "get_tool",
+    "langchain_tools",
+    "one_rep_max",
+    "rir_chart",
+    "rpe_load",
+    "run_tool",
+    "screen",
+]
