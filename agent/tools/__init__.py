@@ -22,6 +22,7 @@ from .base import (
     parse_inputs,
 )
 from .profile import AthleteProfile, SetEntry
+from .progression import NextLoadInput, _next_load, next_load, read_set_log
 from .strength import (
     OneRepMaxInput,
     RirChartInput,
@@ -34,6 +35,7 @@ from .strength import (
     rpe_load,
 )
 from .units import ConvertInput, _convert, convert
+from .workload import WorkloadInput, _workload_ratio, workload_ratio
 
 TOOLS: dict[str, ToolSpec] = {}
 
@@ -66,6 +68,31 @@ register(ToolSpec(
     input_model=RirChartInput,
     function=_rir_chart,
     example={"one_rm": 180, "unit": "kg"},
+))
+register(ToolSpec(
+    name="next-load",
+    description="Next-session load for one exercise from a set log (load, reps, RPE, date): "
+    "double progression in a rep range, the 2-for-2 rule or ACSM's 2-10% rule, rounded to "
+    "the plates available; deload or back off after missed reps or repeated RPE 10.",
+    input_model=NextLoadInput,
+    function=_next_load,
+    example={
+        "exercise": "back squat",
+        "rep_min": 8,
+        "rep_max": 12,
+        "log": [
+            {"exercise": "back squat", "load": 100, "reps": 12, "rpe": 8, "date": "2026-01-05"},
+            {"exercise": "back squat", "load": 100, "reps": 12, "rpe": 9, "date": "2026-01-05"},
+        ],
+    },
+))
+register(ToolSpec(
+    name="workload-ratio",
+    description="Acute:chronic workload ratio (rolling 1/4-week and EWMA) with Gabbett's "
+    "zones and the Impellizzeri critique as a caveat.",
+    input_model=WorkloadInput,
+    function=_workload_ratio,
+    example={"loads": [300, 320, 310, 450], "period": "week"},
 ))
 register(ToolSpec(
     name="convert",
@@ -132,9 +159,12 @@ __all__ = [
     "convert",
     "get_tool",
     "langchain_tools",
+    "next_load",
+    "read_set_log",
     "one_rep_max",
     "rir_chart",
     "rpe_load",
     "run_tool",
     "screen",
+    "workload_ratio",
 ]

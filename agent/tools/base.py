@@ -139,8 +139,9 @@ def describe_validation_error(model: type[BaseModel], exc: ValidationError) -> s
             msg = f"unknown input (allowed: {allowed})"
         elif err["type"] == "missing":
             msg = "required"
-        given = err.get("input")
-        shown = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {given!r})"
+        given = repr(err.get("input"))
+        given = given if len(given) <= 60 else given[:57] + "..."
+        shown = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {given})"
         parts.append(f"{loc}: {msg}{shown}")
     return "; ".join(parts)
 
