@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -36,6 +38,7 @@ class DocumentMeta(_Model):
     source: str = Field(description="Where it was ingested from (path or `starter:<file>`).")
     pages: int | None = Field(None, description="Page count (PDF) or None.")
     n_chunks: int = 0
+    ingested_at: datetime | None = None
 
     @field_validator("doi")
     @classmethod
@@ -83,3 +86,102 @@ class Passage(_Model):
         if self.page_end is None or self.page_end == self.page_start:
             return str(self.page_start)
         return f"{self.page_start}-{self.page_end}"
+
+
+class SearchFilters(_Model):
+    """Metadata filters for a search; every field set must match (AND)."""
+
+    year: int | None = Field(None, description="Exact publication year.")
+    year_min: int | None = Field(None, description="Earliest publication year, inclusive.")
+    year_max: int | None = Field(None, description="Latest publication year, inclusive.")
+    doi: list[str] | None = Field(None, description="Only these DOIs (normalised on input).")
+    doc_id: list[str] | None = Field(None, description="Only these documents (ids or prefixes).")
+
+    @field_validator("doi", "doc_id", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("doi")
+    @classmethod
+    def _dois(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [d for d in map(normalize_doi, value) if d]
+
+    def matches(self, doc: DocumentMeta) -> bool:
+        """Whether a document passes the bibliographic filters (doc ids are resolved by the caller)."""
+        if self.year is not None and doc.year != self.year:
+            return False
+        if self.year_min is not None and (doc.year is None or doc.year < self.year_min):
+            return False
+        if self.year_max is not None and (doc.year is None or doc.year > self.year_max):
+            return False
+        return not (self.doi is not None and doc.doi not in self.doi)
+
+
+IngestStatus = Literal["added", "skipped", "failed"]
+
+
+class IngestFileResult(_Model):
+    """What happened to one file in an ingest run; `reason` is a short code, `hint` the fix."""
+
+    path: str
+    status: IngestStatus
+    reason: str | None = Field(
+        None,
+        description="added: new|replaced; skipped: unchanged|duplicate; failed: unsupported, "
+        "encrypted, no_text, not_pdf, corrupt, unreadable, empty, ...",
+    )
+    message: str | None = None
+    hint: str | None = None
+    doc_id: str | None = None
+    title: str | None = None
+    chunks: int = 0
+    pages: int | None = None
+
+
+class IngestReport(_Model):
+    """The outcome of `Library.ingest`: one result per file, in the order given."""
+
+    files: list[IngestFileResult] = Field(default_factory=list)
+    seconds: float = 0.0
+    embedded_chunks: int = Field(
+        0, description="Chunks embedded in this run (0 when nothing changed)."
+    )
+
+    def _count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def added(self) -> int:
+        return self._count("added")
+
+    @property
+    def skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
+    def failed(self) -> int:
+        return self._count("failed")
+
+
+class IngestEvent(_Model):
+    """A progress notification from the ingest pipeline (for progress bars and tests)."""
+
+    stage: Literal["start", "read", "stored", "committed", "done"]
+    path: str | None = None
+    total: int = 0
+    done: int = 0
+    doc_id: str | None = None
+
+
+class LibraryStats(_Model):
+    """Size and configuration of a library, for `fitcoach library stats`."""
+
+    documents: int
+    chunks: int
+    pages: int
+    embedder: str
+    dimension: int | None
+    backend: str = Field(description="`embedded <path>` or `server <url>`.")
+    collection: str
+    starter_ingested: bool

@@ -1,0 +1,303 @@
+"""PDF reading with pypdf: page text cleaned for retrieval, metadata from XMP, info and page 1.
+
+Cleaning removes what pollutes retrieval: running headers and footers repeated on most
+pages, words hyphenated at line ends, glyph-name garbage, and the reference list.
+Every way a PDF can be unusable maps to an `IngestError` whose hint says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from fitcoach.knowledge.errors import IngestError
+
+from .metadata import MetaGuess, clean_text, find_doi, find_year, first_year, split_authors
+from .readers import Block, ParsedDocument, _dehyphenate
+
+_GARBAGE = re.compile(r"(/gid\d+)+|/uni[0-9A-F]{4}")
+_REFERENCES = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(references|bibliography|literature cited|works cited|reference list)"
+    r"\s*:?\s*$",
+    re.I,
+)
+_JUNK_TITLE = re.compile(
+    r"^(microsoft (word|powerpoint)\b|untitled|document\d*$|title$)|\.(docx?|pdf|tex|indd|rtf|odt)$",
+    re.I,
+)
+# Below this many letters per page on average a PDF is treated as scanned (image-only).
+_MIN_LETTERS_PER_PAGE = 40
+
+
+def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    head = data[:1024].lstrip()
+    if not head.startswith(b"%PDF-"):
+        raise IngestError(
+            "not_pdf",
+            f"{path.name} is not a PDF despite its name",
+            hint="check what the file really is (`file NAME`); rename a text or Markdown file "
+            "to .txt/.md",
+        )
+    if b"%%EOF" not in data[-2048:]:
+        raise _corrupt(path, "it ends before the PDF trailer")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            ok = reader.decrypt(password or "")
+            if not ok:
+                raise IngestError(
+                    "encrypted",
+                    f"{path.name} is encrypted"
+                    + (" and the password is wrong" if password else ""),
+                    hint="pass the document's password with --password",
+                )
+        n_pages = len(reader.pages)
+        raw_pages = [_page_text(page) for page in reader.pages]
+    except IngestError:
+        raise
+    except DependencyError:  # AES needs the optional `cryptography` package (pypdf[crypto])
+        raise IngestError(
+            "encrypted",
+            f"{path.name} is AES-encrypted and this install cannot decrypt it",
+            hint="pip install cryptography (then --password if it has one), and ingest again",
+        ) from None
+    except (PdfReadError, FileNotDecryptedError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise _corrupt(path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    except Exception as exc:  # pypdf raises assorted errors on damaged streams
+        raise _corrupt(path, type(exc).__name__) from None
+    if n_pages == 0:
+        raise _corrupt(path, "it has no pages")
+
+    letters = sum(sum(c.isalpha() for c in t) for t in raw_pages)
+    if letters < _MIN_LETTERS_PER_PAGE * n_pages:
+        raise IngestError(
+            "no_text",
+            f"{path.name}: no extractable text (scanned?)",
+            hint="run OCR, e.g. `ocrmypdf in.pdf out.pdf`, then ingest the OCR'd file",
+        )
+
+    pages = clean_pages(raw_pages)
+    blocks = [Block(text=text, page=i + 1) for i, text in enumerate(pages) if text]
+    meta = guess_metadata(reader, raw_pages)
+    return ParsedDocument(kind="pdf", blocks=blocks, pages=n_pages, meta=meta)
+
+
+def _corrupt(path: Path, detail: str) -> IngestError:
+    return IngestError(
+        "corrupt",
+        f"{path.name}: truncated or corrupt PDF ({detail})",
+        hint="download the file again, or repair it (e.g. `qpdf bad.pdf fixed.pdf`) and ingest that",
+    )
+
+
+def _page_text(page: Any) -> str:
+    text = page.extract_text() or ""
+    return _GARBAGE.sub("", text)
+
+
+# Cleaning --------------------------------------------------------------------------------
+
+
+def _line_key(line: str) -> str:
+    """A line with digits masked, so 'Page 3 of 9' matches 'Page 4 of 9'."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
+
+
+def clean_pages(pages: list[str], margin: int = 3) -> list[str]:
+    """Cleaned text per page (same length as `pages`; a page may become empty)."""
+    split = [[ln for ln in p.replace("\r", "\n").split("\n")] for p in pages]
+    # Running headers/footers: lines near the top or bottom that recur on many pages.
+    counts: Counter[str] = Counter()
+    for lines in split:
+        content = [ln for ln in lines if ln.strip()]
+        edge = content[:margin] + content[-margin:]
+        counts.update({_line_key(ln) for ln in edge})
+    threshold = max(2, (len(pages) + 1) // 2)
+    repeated = {key for key, n in counts.items() if n >= threshold and len(pages) >= 3}
+    cleaned: list[list[str]] = []
+    for lines in split:
+        content = [ln for ln in lines if ln.strip()]
+        edge_ids = {id(ln) for ln in content[:margin] + content[-margin:]}
+        kept = [
+            ln
+            for ln in content
+            if not (id(ln) in edge_ids and _line_key(ln) in repeated)
+            and not re.fullmatch(r"\s*\d{1,4}\s*", ln)  # bare page numbers
+        ]
+        cleaned.append(kept)
+    _drop_references(cleaned)
+    return [_join_lines(lines) for lines in cleaned]
+
+
+def _drop_references(pages: list[list[str]]) -> None:
+    """Cut the reference list: from the last 'References' heading in the back half onwards."""
+    total = sum(len(lines) for lines in pages)
+    seen = 0
+    cut: tuple[int, int] | None = None
+    for p, lines in enumerate(pages):
+        for i, line in enumerate(lines):
+            if _REFERENCES.match(line) and seen + i >= total * 0.4:
+                cut = (p, i)
+        seen += len(lines)
+    if cut is None:
+        return
+    p, i = cut
+    del pages[p][i:]
+    for later in pages[p + 1 :]:
+        later.clear()
+
+
+def _join_lines(lines: list[str]) -> str:
+    text = _dehyphenate("\n".join(line.rstrip() for line in lines))
+    return clean_text(text)
+
+
+# Metadata --------------------------------------------------------------------------------
+
+
+def guess_metadata(reader: Any, raw_pages: list[str]) -> MetaGuess:
+    """Text heuristics, overridden by the info dictionary, overridden by XMP."""
+    first = "\n".join(raw_pages[:2])
+    page1 = raw_pages[0] if raw_pages else ""
+    text_guess = MetaGuess(
+        title=_extend_title(_title_from_fonts(reader), page1),
+        doi=find_doi(first),
+        year=find_year(page1) or find_year(first) or first_year(page1[:600]),
+        journal=_journal_from_doi_line(page1),
+    )
+    info_guess = MetaGuess()
+    info = _safe(lambda: reader.metadata) or {}
+    if info:
+        title = _plausible_title(str(info.get("/Title") or ""))
+        authors = split_authors(str(info.get("/Author") or ""))
+        subject = clean_text(str(info.get("/Subject") or ""))
+        journal = None
+        match = re.match(r"^([A-Z][^,]{2,80}),\s*(https?://doi|doi)", subject)
+        if match:
+            journal = match.group(1)
+        created = _safe(lambda: info.creation_date)
+        info_guess = MetaGuess(
+            title=title,
+            authors=_plausible_authors(authors),
+            doi=find_doi(str(info.get("/doi") or "")) or find_doi(subject),
+            journal=journal,
+        )
+        if text_guess.year is None and created is not None:
+            text_guess = text_guess.merged(MetaGuess(year=created.year))
+    xmp_guess = _xmp_guess(reader)
+    return text_guess.merged(info_guess).merged(xmp_guess)
+
+
+def _safe(func: Any) -> Any:
+    try:
+        return func()
+    except Exception:  # damaged metadata must never fail an otherwise readable PDF
+        return None
+
+
+def _plausible_title(title: str) -> str | None:
+    title = clean_text(title)
+    if len(title) < 8 or " " not in title or _JUNK_TITLE.search(title):
+        return None
+    return title
+
+
+def _plausible_authors(authors: list[str]) -> list[str] | None:
+    # A single one-word "author" is usually the login name of whoever made the PDF.
+    real = [a for a in authors if " " in a or "." in a]
+    return real or None
+
+
+def _xmp_guess(reader: Any) -> MetaGuess:
+    xmp = _safe(lambda: reader.xmp_metadata)
+    if xmp is None:
+        return MetaGuess()
+    raw = _safe(lambda: xmp.rdf_root.toxml()) or ""
+
+    def tag(name: str) -> str | None:
+        match = re.search(rf"<{name}[^>]*>(.*?)</{name}>", raw, re.S)
+        return clean_text(re.sub(r"<[^>]+>", " ", match.group(1))) if match else None
+
+    titles = _safe(lambda: xmp.dc_title) or {}
+    title = _plausible_title(next(iter(titles.values()), "")) if titles else None
+    creators = _safe(lambda: xmp.dc_creator) or []
+    identifier = _safe(lambda: xmp.dc_identifier) or ""
+    year = first_year(tag("prism:coverDate") or tag("prism:publicationDate") or "")
+    return MetaGuess(
+        title=title,
+        authors=_plausible_authors([clean_text(c) for c in creators]),
+        doi=find_doi(tag("prism:doi") or "") or find_doi(str(identifier)),
+        journal=tag("prism:publicationName"),
+        year=year,
+    )
+
+
+def _title_from_fonts(reader: Any) -> str | None:
+    """The largest text on page 1 is almost always the title."""
+    spans: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        text = _GARBAGE.sub("", text or "").strip()
+        if sum(c.isalpha() for c in text) < 1:
+            return
+        scale = abs(tm[0] * cm[0]) if tm and cm else 1.0
+        spans.append((round(float(size) * (scale or 1.0), 1), text))
+
+    if not _safe(lambda: reader.pages[0].extract_text(visitor_text=visit) or True):
+        return None
+    if not spans:
+        return None
+    # Ignore the biggest sizes that carry only a few letters (drop caps, logos).
+    sizes = sorted({s for s, t in spans if sum(c.isalpha() for c in t) >= 4}, reverse=True)
+    for size in sizes[:3]:
+        parts = [t for s, t in spans if abs(s - size) < 0.6]
+        title = clean_text(" ".join(parts))
+        if 12 <= len(title) <= 300 and len(title.split()) >= 3:
+            return title
+    return None
+
+
+def _extend_title(title: str | None, page1: str) -> str | None:
+    """Prepend the line above the title when it reads like the title's first line.
+
+    pypdf reports a span's font size from the text matrix in force when the span is flushed,
+    which for a line ending at a font change is the next line's; so the first line of a title
+    can be missed. A line just above it that is title-cased, digit-free and unpunctuated joins it.
+    """
+    if not title:
+        return title
+    lines = [clean_text(ln) for ln in page1.split("\n")]
+    lines = [ln for ln in lines if ln]
+    head = title.split()[:4]
+    for i, line in enumerate(lines):
+        if i and line.split()[:4] == head:
+            above = lines[i - 1]
+            words = above.split()
+            capital = sum(w[0].isupper() for w in words)
+            if (
+                3 <= len(words) <= 20
+                and capital >= 0.5 * len(words)
+                and not re.search(r"[\d@:;,.]", above)
+            ):
+                return f"{above} {title}"
+            break
+    return title
+
+
+def _journal_from_doi_line(page1: str) -> str | None:
+    """'J. Funct. Morphol. Kinesiol. 2020, 5, 68; doi:…' -> 'J. Funct. Morphol. Kinesiol.'"""
+    for line in page1.split("\n"):
+        if not re.search(r"doi", line, re.I):
+            continue
+        match = re.match(
+            r"\s*([A-Z][A-Za-z.&' ]{3,80}?)\s*(?:\(?(?:19|20)\d\d\b|volume\b|vol\.)", line
+        )
+        if match and "doi" not in match.group(1).lower():
+            return match.group(1).strip()
+    return None

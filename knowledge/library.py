@@ -1,0 +1,418 @@
+"""`Library`: the one Python API over the paper library (ingest, search, list, remove, stats).
+
+Writes go through a `LibraryWriter`, which holds the embedded library's file lock, cleans up
+after a killed run, and refreshes the lexical index when it is done. Reads check a cheap
+generation marker and reload the catalogue and BM25 index only when it moved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError, LibraryError, LibraryLockedError, UnknownNameError
+from .retrieval import Bm25Index, reciprocal_rank_fusion
+from .settings import Settings, load_settings
+from .store import GENERATION_ID, STARTER_ID, ChromaStore
+from .types import (
+    Chunk,
+    DocumentMeta,
+    IngestEvent,
+    IngestReport,
+    LibraryStats,
+    Passage,
+    SearchFilters,
+)
+
+if TYPE_CHECKING:
+    from .models import Embedder
+
+SEARCH_MODES = ("hybrid", "dense", "bm25")
+STARTER_DIR = Path(__file__).parent / "starter"
+
+
+def starter_files() -> list[Path]:
+    """The bundled starter notes, in a stable order."""
+    return sorted(STARTER_DIR.glob("*.md"))
+
+
+class Library:
+    """A library of papers: Chroma (embedded or server) plus a catalogue and a BM25 index.
+
+    >>> lib = Library()                       # settings from load_settings()
+    >>> lib.ingest(["papers/"], recursive=True).added
+    >>> [p.title for p in lib.search("protein per meal", k=3)]
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | Any | None = None,
+        chroma_url: str | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self._embedder = embedder
+        self.store = ChromaStore(self.settings, chroma_url)
+        self._generation: str | None = None
+        self._catalogue: dict[str, DocumentMeta] = {}
+        self._bm25: Bm25Index | None = None
+        self._starter_done = False
+        self._lock = threading.RLock()  # one Library may be shared by an app's threads
+
+    # Components --------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder | Any:
+        if self._embedder is None:
+            from .models import load_embedder
+
+            self._embedder = load_embedder(self.settings.library.embedder)
+        return self._embedder
+
+    def collection(self) -> Any:
+        """The Chroma chunk collection, checked against this library's embedder."""
+        return self.store.chunks(self.embedder.name, int(self.embedder.dimension))
+
+    @property
+    def chunk_limit(self) -> int:
+        """Most word pieces a chunk may have as embedded (never above the model's limit)."""
+        return min(self.settings.library.chunk_tokens, int(self.embedder.max_tokens))
+
+    @property
+    def bm25_dir(self) -> Path:
+        key = (
+            "embedded"
+            if self.store.embedded
+            else hashlib.sha1(str(self.store.url).encode()).hexdigest()[:12]
+        )
+        return self.settings.library_dir / "bm25" / f"{key}-{self.store.name}"
+
+    # Writing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[LibraryWriter]:
+        """Exclusive write access: the file lock (embedded), a fresh catalogue, cleanup."""
+        with self._lock, self._file_lock():
+            writer = LibraryWriter(self)
+            try:
+                yield writer
+            finally:
+                if writer.changed:
+                    self._generation = None
+                    with contextlib.suppress(Exception):  # a stale index is rebuilt on search
+                        self._refresh(rebuild_bm25=True)
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if not self.store.embedded:  # the server serialises writes itself
+            yield
+            return
+        from filelock import FileLock, Timeout
+
+        self.settings.library_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.settings.library_dir / "write.lock"))
+        timeout = self.settings.library.lock_timeout
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise LibraryLockedError(
+                f"another process is writing to the library at {self.settings.library_dir} "
+                f"(waited {timeout:g} s)",
+                hint="wait for it to finish, raise library.lock_timeout, or share the library "
+                "through a Chroma server (library.chroma_url)",
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def ingest(
+        self,
+        paths: str | Path | Sequence[str | Path],
+        *,
+        recursive: bool = False,
+        manifest: str | Path | None = None,
+        password: str | None = None,
+        overrides: Any = None,
+        progress: Callable[[IngestEvent], None] | None = None,
+    ) -> IngestReport:
+        """Add files and folders (PDF, Markdown, text); see `fitcoach.ingest.pipeline`."""
+        from fitcoach.ingest.pipeline import ingest_paths  # the one knowledge -> ingest import
+
+        self.ensure_starter(progress=progress)
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        return ingest_paths(
+            self,
+            [Path(p) for p in paths],
+            recursive=recursive,
+            manifest=manifest,
+            password=password,
+            overrides=overrides,
+            progress=progress,
+        )
+
+    def ensure_starter(
+        self, *, progress: Callable[[IngestEvent], None] | None = None
+    ) -> IngestReport | None:
+        """Ingest the bundled starter notes into an empty library, once; None if not needed.
+
+        A marker records that it happened, so removing starter documents sticks.
+        """
+        if self._starter_done or not self.settings.library.starter:
+            return None
+        if STARTER_ID in self.store.markers():
+            self._starter_done = True
+            return None
+        from fitcoach.ingest.pipeline import ingest_paths
+
+        with self._lock:
+            if STARTER_ID in self.store.markers():  # another process or thread did it
+                self._starter_done = True
+                return None
+            report = None
+            if not self.store.read_catalogue():
+                report = ingest_paths(self, starter_files(), starter=True, progress=progress)
+            self.store.set_marker(STARTER_ID, datetime.now(timezone.utc).isoformat())
+            self._starter_done = True
+            return report
+
+    def remove(self, doc_id: str) -> DocumentMeta:
+        """Remove a document (id or unique prefix) and its chunks."""
+        doc = self.get(doc_id)
+        with self.writer() as writer:
+            writer.remove([doc.doc_id])
+        return doc
+
+    # Reading -----------------------------------------------------------------------------
+    def _refresh(self, rebuild_bm25: bool = False) -> None:
+        """Reload catalogue (and drop the BM25 index) if another commit happened."""
+        generation = self.store.markers().get(GENERATION_ID, "")
+        if generation != self._generation:
+            self._catalogue = self.store.read_catalogue()
+            self._generation = generation
+            if self._bm25 is not None and self._bm25.generation != generation:
+                self._bm25 = None
+        if rebuild_bm25:
+            self._lexical()
+
+    def _lexical(self) -> Bm25Index:
+        generation = self._generation or ""
+        if self._bm25 is None or self._bm25.generation != generation:
+            index = Bm25Index.load(self.bm25_dir, generation) if generation else None
+            if index is None:
+                visible = set(self._catalogue)
+                chunks = [
+                    c for c in self.store.all_chunks(self.collection()) if c.doc_id in visible
+                ]
+                titles = {d.doc_id: d.title for d in self._catalogue.values()}
+                index = Bm25Index.build(chunks, titles, generation)
+                if generation:
+                    with contextlib.suppress(OSError):  # a read-only data dir still searches
+                        index.save(self.bm25_dir)
+            self._bm25 = index
+        return self._bm25
+
+    def documents(self) -> list[DocumentMeta]:
+        """Every visible document, sorted by title."""
+        self.ensure_starter()
+        with self._lock:
+            self._refresh()
+            return list(self._catalogue.values())
+
+    def get(self, doc_id: str) -> DocumentMeta:
+        """One document by id or unique id prefix."""
+        self.ensure_starter()
+        with self._lock:
+            self._refresh()
+            return _resolve(self._catalogue, doc_id)
+
+    def stats(self) -> LibraryStats:
+        docs = self.documents()
+        stored = self.store.stored_embedder()
+        name, dim = stored if stored else (self.settings.library.embedder, None)
+        return LibraryStats(
+            documents=len(docs),
+            chunks=sum(d.n_chunks for d in docs),
+            pages=sum(d.pages or 0 for d in docs),
+            embedder=name,
+            dimension=dim,
+            backend=self.store.where,
+            collection=self.store.name,
+            starter_ingested=STARTER_ID in self.store.markers(),
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        filters: SearchFilters | dict[str, Any] | None = None,
+        mode: str | None = None,
+    ) -> list[Passage]:
+        """The k best passages for a query: dense + BM25 fused by reciprocal rank.
+
+        `Passage.similarity` is the cosine similarity of query and chunk embeddings for every
+        hit, whichever retriever found it; `score` is the fused (or single-retriever) score.
+        """
+        retrieval = self.settings.retrieval
+        k = k or retrieval.k
+        mode = mode or retrieval.mode
+        if mode not in SEARCH_MODES:
+            raise UnknownNameError("search mode", mode, SEARCH_MODES)
+        if not query or not query.strip():
+            raise ConfigError("the query is empty", hint="pass some words to search for")
+        if isinstance(filters, dict):
+            filters = SearchFilters(**filters)
+        self.ensure_starter()
+        with self._lock:
+            self._refresh()
+            catalogue = self._catalogue
+            allowed = _allowed(catalogue, filters)
+            if not catalogue or (allowed is not None and not allowed):
+                return []
+            n = max(retrieval.candidates, k)
+            vector = self.embedder.embed_query(query)
+            collection = self.collection()
+            similarity: dict[str, float] = {}
+            chunks: dict[str, Chunk] = {}
+            dense_ids: list[str] = []
+            lexical: list[tuple[Chunk, float]] = []
+            if mode in ("hybrid", "dense"):
+                doc_ids = sorted(allowed) if allowed is not None else None
+                for chunk, sim in self.store.query(collection, vector, n, doc_ids):
+                    if chunk.doc_id in catalogue:  # a killed ingest's chunks stay invisible
+                        chunks[chunk.chunk_id] = chunk
+                        similarity[chunk.chunk_id] = sim
+                        dense_ids.append(chunk.chunk_id)
+            if mode in ("hybrid", "bm25"):
+                lexical = self._lexical().search(query, n, allowed)
+                for chunk, _ in lexical:
+                    chunks.setdefault(chunk.chunk_id, chunk)
+            if mode == "dense":
+                ranked = [(cid, similarity[cid]) for cid in dense_ids[:k]]
+            elif mode == "bm25":
+                ranked = [(c.chunk_id, s) for c, s in lexical[:k]]
+            else:
+                fused = reciprocal_rank_fusion(
+                    [dense_ids, [c.chunk_id for c, _ in lexical]], k=retrieval.rrf_k
+                )
+                ranked = fused[:k]
+            missing = [cid for cid, _ in ranked if cid not in similarity]
+            for cid, emb in self.store.embeddings(collection, missing).items():
+                similarity[cid] = _cosine(vector, emb)
+            return [
+                _passage(chunks[cid], catalogue[chunks[cid].doc_id], score, similarity.get(cid))
+                for cid, score in ranked
+            ]
+
+
+class LibraryWriter:
+    """What the ingest pipeline writes through; only exists inside `Library.writer()`."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.store = library.store
+        self.collection = library.collection()
+        self.catalogue = self.store.read_catalogue()
+        self.changed = False
+        if self.store.embedded:  # we hold the lock: chunks without a record are debris
+            self.store.purge_orphans(self.collection, self.catalogue)
+
+    @property
+    def embedder(self) -> Embedder | Any:
+        return self.library.embedder
+
+    def by_source(self, source: str) -> list[DocumentMeta]:
+        return [d for d in self.catalogue.values() if d.source == source]
+
+    def add(
+        self, doc: DocumentMeta, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]
+    ) -> None:
+        """Store a document's chunks, then commit its catalogue record (visible from then on)."""
+        if len(chunks) != len(embeddings):
+            raise LibraryError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
+        doc = doc.model_copy(
+            update={"n_chunks": len(chunks), "ingested_at": datetime.now(timezone.utc)}
+        )
+        self.store.delete_chunks(self.collection, [doc.doc_id])  # debris of an earlier attempt
+        self.store.add_chunks(self.collection, chunks, embeddings, doc)
+        self.store.commit_document(doc)
+        self.catalogue[doc.doc_id] = doc
+        self.changed = True
+
+    def remove(self, doc_ids: Sequence[str]) -> None:
+        """Hide documents first, then delete their chunks (a crash between leaves debris only)."""
+        doc_ids = [d for d in doc_ids if d in self.catalogue]
+        if not doc_ids:
+            return
+        self.store.uncommit_documents(doc_ids)
+        self.store.delete_chunks(self.collection, doc_ids)
+        for doc_id in doc_ids:
+            self.catalogue.pop(doc_id, None)
+        self.changed = True
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _resolve(catalogue: dict[str, DocumentMeta], doc_id: str) -> DocumentMeta:
+    doc_id = doc_id.strip().lower()
+    if doc_id in catalogue:
+        return catalogue[doc_id]
+    matches = [d for key, d in catalogue.items() if doc_id and key.startswith(doc_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise LibraryError(
+            f"document id prefix {doc_id!r} matches {len(matches)} documents",
+            hint="give more characters of the id: " + ", ".join(d.doc_id for d in matches[:5]),
+        )
+    raise LibraryError(
+        f"no document with id {doc_id!r} in the library",
+        hint="list the ids with `fitcoach library list`",
+    )
+
+
+def _allowed(catalogue: dict[str, DocumentMeta], filters: SearchFilters | None) -> set[str] | None:
+    """Document ids passing the filters; None when there are no filters."""
+    if filters is None or not filters.model_dump(exclude_none=True):
+        return None
+    docs = catalogue.values()
+    if filters.doc_id is not None:
+        wanted: set[str] = set()
+        for prefix in filters.doc_id:
+            with contextlib.suppress(LibraryError):  # an unknown id simply matches nothing
+                wanted.add(_resolve(catalogue, prefix).doc_id)
+        docs = [d for d in docs if d.doc_id in wanted]
+    return {d.doc_id for d in docs if filters.matches(d)}
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def _passage(chunk: Chunk, doc: DocumentMeta, score: float, similarity: float | None) -> Passage:
+    return Passage(
+        chunk_id=chunk.chunk_id,
+        doc_id=doc.doc_id,
+        title=doc.title,
+        authors=doc.authors,
+        year=doc.year,
+        journal=doc.journal,
+        doi=doc.doi,
+        source=doc.source,
+        page_start=chunk.page_start,
+        page_end=chunk.page_end,
+        section=chunk.section,
+        text=chunk.text,
+        score=float(score),
+        similarity=None if similarity is None else max(0.0, min(1.0, float(similarity))),
+    )

@@ -1,0 +1,180 @@
+"""Hybrid retrieval: a BM25 index (bm25s) beside Chroma's dense search, fused by reciprocal rank.
+
+The lexical index is built from the stored chunks, saved under the library directory in a
+folder named after the catalogue generation it reflects, and loaded lazily; a search that
+finds the generation moved on rebuilds it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .types import Chunk
+
+# The BM25 tokenizer version is stored with an index; a change forces a rebuild.
+TOKENIZER_VERSION = "words-stop-stem1"
+_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+
+
+def embedding_text(title: str, section: str | None, text: str) -> str:
+    """What is embedded and indexed for a chunk: a short context header, then the passage.
+
+    A passage like "2-3 sessions a week were enough" only matches "how often should I train
+    for hypertrophy" when the index also sees the paper's title and section.
+    """
+    head = f"{title} - {section}" if section else title
+    return f"{head}\n{text}" if text else head
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import Stemmer  # PyStemmer: Snowball stemmers in C
+
+        return Stemmer.Stemmer("english").stemWord
+    except ImportError:
+        return None
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words (keeping 1.6 or o'clock whole), no stop words, Snowball-stemmed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    stop = _stopwords()
+    stem = _stemmer()
+    words = [w for w in _WORD.findall(text) if w not in stop]
+    return [stem(w) for w in words] if stem else words
+
+
+def tokenizer_id() -> str:
+    return f"{TOKENIZER_VERSION}:{'snowball' if _stemmer() else 'none'}"
+
+
+class Bm25Index:
+    """bm25s over chunk texts, with the chunks themselves so a hit needs no further lookup."""
+
+    def __init__(self, retriever: Any, chunks: list[Chunk], generation: str) -> None:
+        self.retriever = retriever
+        self.chunks = chunks
+        self.generation = generation
+        self._doc_of = [c.doc_id for c in chunks]
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], titles: dict[str, str], generation: str) -> Bm25Index:
+        import bm25s
+
+        corpus = [
+            tokenize(embedding_text(titles.get(c.doc_id, ""), c.section, c.text)) for c in chunks
+        ]
+        retriever = bm25s.BM25()
+        if chunks:
+            retriever.index(corpus, show_progress=False)
+        return cls(retriever, chunks, generation)
+
+    def search(
+        self, query: str, k: int, allowed_docs: set[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Top-k chunks by BM25 score (only positive scores), optionally within some documents."""
+        import numpy as np
+
+        if not self.chunks or k <= 0:
+            return []
+        tokens = [t for t in tokenize(query) if t in self.retriever.vocab_dict]
+        if not tokens:
+            return []
+        mask = None
+        if allowed_docs is not None:
+            mask = np.fromiter((d in allowed_docs for d in self._doc_of), dtype=np.float32)
+            if not mask.any():
+                return []
+        k = min(k, len(self.chunks))
+        ids, scores = self.retriever.retrieve(
+            [tokens], k=k, show_progress=False, weight_mask=mask, n_threads=0
+        )
+        return [
+            (self.chunks[int(i)], float(s))
+            for i, s in zip(ids[0], scores[0], strict=True)
+            if float(s) > 0.0
+        ]
+
+    # Persistence -------------------------------------------------------------------------
+    def save(self, root: Path) -> Path:
+        """Write to `root/<generation>` atomically (a temp folder renamed into place)."""
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / self.generation
+        if target.exists():
+            return target
+        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=root))
+        try:
+            if self.chunks:
+                self.retriever.save(str(tmp / "bm25"), show_progress=False)
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
+                for chunk in self.chunks:
+                    fh.write(chunk.model_dump_json() + "\n")
+            meta = {
+                "generation": self.generation,
+                "tokenizer": tokenizer_id(),
+                "n": len(self.chunks),
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta))
+            os.replace(tmp, target)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not target.exists():
+                raise
+        # Older generations are dead weight now.
+        for old in root.iterdir():
+            if old.name != self.generation and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+        return target
+
+    @classmethod
+    def load(cls, root: Path, generation: str) -> Bm25Index | None:
+        """The saved index for this generation and tokenizer, or None."""
+        import bm25s
+
+        folder = root / generation
+        try:
+            meta = json.loads((folder / "meta.json").read_text())
+            if meta.get("tokenizer") != tokenizer_id():
+                return None
+            with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+                chunks = [Chunk.model_validate_json(line) for line in fh if line.strip()]
+            retriever = (
+                bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+                if chunks
+                else bm25s.BM25()
+            )
+        except (OSError, ValueError):
+            return None
+        return cls(retriever, chunks, generation)
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]],
+    *,
+    k: int = 60,
+    weights: Sequence[float] | None = None,
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = sum over lists of weight / (k + rank), rank from 1."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
