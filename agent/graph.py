@@ -511,11 +511,24 @@ def _model_tool_calls(deps: Deps, state: CoachState) -> list[ToolCall] | None:
     llm = deps.get_llm()
     if getattr(type(llm), "bind_tools", None) is BaseChatModel.bind_tools:
         return None  # no tool calling (the bundled model): the planner decides
-    try:
-        from fitcoach.agent.tools import langchain_tools
+    from fitcoach.agent.tools import TOOLS
 
-        bound = llm.bind_tools(langchain_tools())
-    except (NotImplementedError, ImportError, AttributeError):
+    # OpenAI-format schemas straight from the registry's input models: any tool-calling chat
+    # model accepts them.
+    schemas = [
+        {
+            "type": "function",
+            "function": {
+                "name": name,
+                "description": TOOLS[name].description,
+                "parameters": TOOLS[name].input_model.model_json_schema(),
+            },
+        }
+        for name in deps.tool_names
+    ]
+    try:
+        bound = llm.bind_tools(schemas)
+    except (NotImplementedError, ValueError, TypeError):
         return None
     from langchain_core.messages import HumanMessage, SystemMessage
 

@@ -158,13 +158,14 @@ def _trailing_unit(question: str, pos: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _target(question: str) -> tuple[int, float] | None:
+def _targets(question: str) -> list[tuple[int, float]]:
+    """Every "N reps at RPE M" phrase, in order (the performed set may be one of them)."""
+    found: list[tuple[int, int, float]] = []
     for pattern in (_TARGET, _REPS_AT_RPE):
         for m in pattern.finditer(question):
             raw = m.group(1).lower()
-            reps = _WORDNUM.get(raw) or int(raw)
-            return reps, float(m.group(2))
-    return None
+            found.append((m.start(1), _WORDNUM.get(raw) or int(raw), float(m.group(2))))
+    return list(dict.fromkeys((reps, rpe) for _, reps, rpe in sorted(found)))
 
 
 def _mentions(question: str, *phrases: str) -> bool:
@@ -193,7 +194,8 @@ def plan(
     sets = parse_sets(question, unit)
     calls: list[ToolCall] = []
     set_ = sets[0] if sets else None
-    target = _target(question)
+    performed = (set_.reps, set_.rpe) if set_ else None
+    target = next((t for t in _targets(question) if t != performed), None)
     wants_1rm = _mentions(question, "1rm", "1 rm", "one rep max", "one-rep max", "max ", "maximum")
     wants_next = _mentions(
         question, "next", "progress", "increase", "add weight", "go up", "should i lift",
@@ -202,7 +204,7 @@ def plan(
 
     if set_ and set_.rpe is not None:
         inputs = {"reps": set_.reps, "rpe": set_.rpe, "load": set_.load, "unit": set_.unit}
-        if target and target != (set_.reps, set_.rpe):
+        if target:
             inputs.update(target_reps=target[0], target_rpe=target[1])
         calls.append(ToolCall(name="rpe-load", inputs=inputs))
     elif set_ and (wants_1rm or not wants_next):
@@ -231,10 +233,14 @@ def plan(
         lift = _lift(question)
         same = [s for s in log if s.exercise == lift] if lift != "lift" else []
         chosen = same or [s for s in log if s.exercise == log[-1].exercise]
-        calls.append(ToolCall(name="next-load", inputs={
+        inputs: dict[str, object] = {
             "log": [s.model_dump(mode="json") for s in chosen[-12:]],
             "exercise": chosen[-1].exercise,
-        }))  # fmt: skip
+            **_rep_goal(question, chosen),
+        }
+        if profile and profile.training_status:
+            inputs["training_status"] = profile.training_status
+        calls.append(ToolCall(name="next-load", inputs=inputs))
 
     loads = _weekly_loads(question)
     if loads and _mentions(
@@ -251,6 +257,25 @@ def plan(
     queries = [question]
     queries += [TOOL_QUERIES[c.name] for c in calls if TOOL_QUERIES.get(c.name)]
     return Plan(scope="in", tool_calls=calls, queries=list(dict.fromkeys(queries)), sets=sets)
+
+
+_REP_RANGE = re.compile(
+    r"(\d{1,2})\s*(?:-|–|to)\s*(\d{1,2})\s*(?:reps?|rep range|repetitions)", re.I
+)
+_REP_GOAL = re.compile(r"(?:sets of|target of|goal of|aim for)\s*(\d{1,2})\b", re.I)
+
+
+def _rep_goal(question: str, log: Sequence[SetEntry]) -> dict[str, int]:
+    """The rep range or rep goal the question states; else the reps the log shows (the most
+    common count is the goal the lifter has been working to)."""
+    m = _REP_RANGE.search(question)
+    if m and int(m.group(1)) < int(m.group(2)):
+        return {"rep_min": int(m.group(1)), "rep_max": int(m.group(2))}
+    m = _REP_GOAL.search(question)
+    if m:
+        return {"target_reps": int(m.group(1))}
+    reps = [s.reps for s in log]
+    return {"target_reps": max(set(reps), key=reps.count)}
 
 
 def _stated_1rm(question: str) -> tuple[float, str] | None:

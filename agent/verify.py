@@ -140,12 +140,15 @@ def sentence_support(sentence: str, passage_text: str) -> float:
     0.0
     >>> round(sentence_support("Novices need creatine and sleep.", p), 2)
     0.25
+    >>> sentence_support("100 kg = 220.46 lb", "100 kg = 220.46 lb")
+    1.0
     """
     words = content_words(strip_citations(sentence))
-    if not words:
+    numbers = set(numbers_in(sentence))
+    if not numbers <= _number_set(passage_text):
         return 0.0
-    if not set(numbers_in(sentence)) <= _number_set(passage_text):
-        return 0.0
+    if not words:  # "100 kg = 220.46 lb": only numbers and units, and all of them match
+        return 1.0 if numbers else 0.0
     return len(words & content_words(passage_text)) / len(words)
 
 
@@ -346,7 +349,7 @@ def verify(
     kept_raw: list[tuple[str, list[int], str, float, bool]] = []
     dropped: list[DroppedSentence] = []
     for i, sentence in enumerate(sentences):
-        if not content_words(plain[i]):
+        if not content_words(plain[i]) and not numbers_in(plain[i]):
             continue  # "Yes." or a stray marker: nothing to keep or to report
         cited = cited_numbers(sentence)
         valid = [n for n in cited if n in by_n]
