@@ -98,6 +98,7 @@ def ingest_paths(
     if isinstance(overrides, dict):
         overrides = guess_from_mapping(overrides)
     files = expand_paths(paths, recursive)
+    _quiet_length_warning(library)
     results: list[IngestFileResult | None] = [None] * len(files)
     report = IngestReport()
     notify(IngestEvent(stage="start", total=len(files)))
@@ -167,6 +168,15 @@ def ingest_paths(
     report.seconds = round(time.perf_counter() - started, 3)
     notify(IngestEvent(stage="done", total=len(files), done=len(files)))
     return report
+
+
+def _quiet_length_warning(library: Library) -> None:
+    # We count tokens of whole sentences on purpose (to split them); the tokenizer's warning
+    # that a text is longer than the model accepts is expected here and only alarms users.
+    tokenizer = getattr(library.embedder, "tokenizer", None)
+    warned = getattr(tokenizer, "deprecation_warnings", None)
+    if isinstance(warned, dict):
+        warned["sequence-length-is-longer-than-the-specified-maximum"] = True
 
 
 def _failed(path: Path, reason: str, message: str, hint: str | None) -> IngestFileResult:

@@ -1,0 +1,190 @@
+"""`fitcoach search` and `fitcoach library ...`: thin shells over `Library`."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import click
+
+from fitcoach.agent.cli.common import echo_json, get_settings, handle_errors
+
+
+def _library() -> Any:
+    from fitcoach.knowledge import Library
+
+    return Library(get_settings())
+
+
+def passage_json(p: Any) -> dict[str, Any]:
+    """The JSON shape of a search hit (keys shared with the agent's citations)."""
+    return {
+        "doc_id": p.doc_id,
+        "title": p.title,
+        "authors": p.authors,
+        "year": p.year,
+        "journal": p.journal,
+        "doi": p.doi,
+        "pages": p.pages,
+        "section": p.section,
+        "source": p.source,
+        "chunk_id": p.chunk_id,
+        "score": round(p.score, 6),
+        "similarity": None if p.similarity is None else round(p.similarity, 4),
+        "text": p.text,
+    }
+
+
+def document_json(d: Any) -> dict[str, Any]:
+    return d.model_dump(mode="json")
+
+
+def _cite(title: str, authors: list[str], year: int | None) -> str:
+    who = ""
+    if authors:
+        who = _surname(authors[0]) + (" et al." if len(authors) > 1 else "") + ", "
+    return f"{who}{title}" + (f" ({year})" if year else "")
+
+
+def _surname(name: str) -> str:
+    """'Jäger R' -> 'Jäger'; 'Adam Amawi' -> 'Amawi'."""
+    parts = name.replace(",", " ").split()
+    if len(parts) > 1 and parts[-1].replace(".", "").isupper() and len(parts[-1]) <= 4:
+        return parts[0]
+    return parts[-1] if parts else name
+
+
+@click.command()
+@click.argument("query")
+@click.option(
+    "-k", "k", type=click.IntRange(1, 100), help="Number of passages (default: retrieval.k)."
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "bm25"]),
+    help="Retriever (default: retrieval.mode, hybrid).",
+)
+@click.option("--year", type=int, help="Only papers from this year.")
+@click.option("--since", type=int, help="Only papers from this year on.")
+@click.option("--until", type=int, help="Only papers up to this year.")
+@click.option("--doi", multiple=True, help="Only this DOI (repeatable).")
+@click.option(
+    "--doc", "doc_ids", multiple=True, help="Only this document id or prefix (repeatable)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
+@handle_errors
+def search(
+    query: str,
+    k: int | None,
+    mode: str | None,
+    year: int | None,
+    since: int | None,
+    until: int | None,
+    doi: tuple[str, ...],
+    doc_ids: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Search the library (dense + BM25, fused by reciprocal rank).
+
+    \b
+    Examples:
+      fitcoach search "how much protein per meal"
+      fitcoach search "tapering before a marathon" -k 3 --since 2010 --json
+    """
+    from fitcoach.knowledge.types import SearchFilters
+
+    filters = SearchFilters(
+        year=year,
+        year_min=since,
+        year_max=until,
+        doi=list(doi) or None,
+        doc_id=list(doc_ids) or None,
+    )
+    passages = _library().search(query, k, filters=filters, mode=mode)
+    if as_json:
+        echo_json([passage_json(p) for p in passages])
+        return
+    if not passages:
+        click.echo("no passages found")
+        return
+    for n, p in enumerate(passages, start=1):
+        where = f"p. {p.pages}" if p.pages else (p.section or "")
+        doi_text = f"doi:{p.doi}" if p.doi else p.source
+        click.secho(f"[{n}] {_cite(p.title, p.authors, p.year)}", bold=True)
+        click.echo(f"    {where} · {doi_text} · id {p.doc_id[:12]} · sim {p.similarity or 0:.2f}")
+        click.echo(textwrap.indent(textwrap.fill(p.text, 96), "    "))
+
+
+@click.group()
+def library() -> None:
+    """List, show and remove documents; library statistics.
+
+    \b
+    Examples:
+      fitcoach library list
+      fitcoach library show 3f2a9c
+      fitcoach library remove 3f2a9c --yes
+      fitcoach library stats --json
+    """
+
+
+@library.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the documents as JSON.")
+@handle_errors
+def list_documents(as_json: bool) -> None:
+    """List the documents in the library."""
+    docs = _library().documents()
+    if as_json:
+        echo_json([document_json(d) for d in docs])
+        return
+    for d in docs:
+        year = d.year or "----"
+        click.echo(f"{d.doc_id[:12]}  {year}  {d.n_chunks:4d} ch  {d.title[:80]}")
+    click.echo(f"{len(docs)} documents")
+
+
+@library.command("show")
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+@handle_errors
+def show(doc_id: str, as_json: bool) -> None:
+    """Show one document's metadata (DOC_ID may be a unique prefix)."""
+    d = _library().get(doc_id)
+    if as_json:
+        echo_json(document_json(d))
+        return
+    for key, value in document_json(d).items():
+        if isinstance(value, list):
+            value = "; ".join(value)
+        click.echo(f"{key:12} {value if value is not None else '-'}")
+
+
+@library.command("remove")
+@click.argument("doc_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the removed document as JSON.")
+@handle_errors
+def remove(doc_id: str, yes: bool, as_json: bool) -> None:
+    """Remove a document and its chunks (DOC_ID may be a unique prefix)."""
+    lib = _library()
+    doc = lib.get(doc_id)
+    if not yes:  # the prompt goes to stderr, so --json output stays clean
+        click.confirm(f"remove {doc.title!r} ({doc.doc_id[:12]})?", abort=True, err=True)
+    lib.remove(doc.doc_id)
+    if as_json:
+        echo_json({"removed": document_json(doc)})
+    else:
+        click.echo(f"removed {doc.doc_id[:12]}  {doc.title}")
+
+
+@library.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@handle_errors
+def stats(as_json: bool) -> None:
+    """Documents, chunks, pages, embedder and where the library lives."""
+    result = _library().stats()
+    if as_json:
+        echo_json(result.model_dump(mode="json"))
+        return
+    for key, value in result.model_dump().items():
+        click.echo(f"{key:17} {value}")
