@@ -17,8 +17,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("fitcoach.knowledge.cli:search", "Search the library (hybrid dense + BM25)."),
     "library": ("fitcoach.knowledge.cli:library", "List, show, remove documents; library stats."),
     "tool": ("fitcoach.agent.cli.tool:tool", "Run a coaching calculator or the safety screen."),
-    "finetune": ("fitcoach.finetune.cli:finetune", "Post-training pipeline: data, cpt, sft, rl, eval."),
-    "doctor": ("fitcoach.agent.cli.doctor:doctor", "Check versions, models, data directory, library."),
+    "finetune": (
+        "fitcoach.finetune.cli:finetune",
+        "Post-training pipeline: data, cpt, sft, rl, eval.",
+    ),
+    "doctor": (
+        "fitcoach.agent.cli.doctor:doctor",
+        "Check versions, models, data directory, library.",
+    ),
     "config": ("fitcoach.agent.cli.doctor:config", "Print the resolved settings (TOML or JSON)."),
 }
 

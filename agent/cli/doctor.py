@@ -64,7 +64,12 @@ def run_checks(settings: Settings, *, library: bool = True) -> DoctorReport:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
             checks.append(
-                Check(name=f"package {name}", ok=False, detail="not installed", hint=_install_hint(name))
+                Check(
+                    name=f"package {name}",
+                    ok=False,
+                    detail="not installed",
+                    hint=_install_hint(name),
+                )
             )
     torch_version = versions.get("torch") or ""
     if torch_version and "+cu" in torch_version:
@@ -93,7 +98,9 @@ def run_checks(settings: Settings, *, library: bool = True) -> DoctorReport:
             Check(
                 name=f"{row['kind']} {row['name']}",
                 ok=row["ok"],
-                detail=f"{row.get('path')} ({row.get('size_mb')} MB)" if row["ok"] else row["error"],
+                detail=f"{row.get('path')} ({row.get('size_mb')} MB)"
+                if row["ok"]
+                else row["error"],
                 hint=row.get("hint"),
             )
         )
@@ -105,7 +112,12 @@ def run_checks(settings: Settings, *, library: bool = True) -> DoctorReport:
     library_info = _library_info(settings) if library else None
     if library_info and library_info.get("error"):
         checks.append(
-            Check(name="library", ok=False, detail=library_info["error"], hint=library_info.get("hint"))
+            Check(
+                name="library",
+                ok=False,
+                detail=library_info["error"],
+                hint=library_info.get("hint"),
+            )
         )
 
     return DoctorReport(
@@ -194,12 +206,16 @@ def _print(report: DoctorReport) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"fitcoach {report.versions.get('fitcoach')}  python {report.python}  {report.platform}")
+    console.print(
+        f"fitcoach {report.versions.get('fitcoach')}  python {report.python}  {report.platform}"
+    )
     console.print(f"data directory: {report.home}\nsettings file:  {report.config_file}")
     table = Table("check", "", "detail", show_header=False, box=None)
     for check in report.checks:
         mark = "[green]ok[/green]" if check.ok else "[red]MISSING[/red]"
-        detail = check.detail + (f"\n  [yellow]fix:[/yellow] {check.hint}" if check.hint and not check.ok else "")
+        detail = check.detail + (
+            f"\n  [yellow]fix:[/yellow] {check.hint}" if check.hint and not check.ok else ""
+        )
         table.add_row(check.name, mark, detail)
     console.print(table)
     versions = ", ".join(f"{k} {v}" for k, v in report.versions.items() if v and k != "fitcoach")
@@ -234,7 +250,11 @@ def config(as_json: bool) -> None:
 def _to_toml(data: dict[str, Any]) -> str:
     import json
 
-    top = [f"{k} = {json.dumps(v)}" for k, v in data.items() if not isinstance(v, dict) and v is not None]
+    top = [
+        f"{k} = {json.dumps(v)}"
+        for k, v in data.items()
+        if not isinstance(v, dict) and v is not None
+    ]
     lines = top
     for key, value in data.items():
         if isinstance(value, dict):
