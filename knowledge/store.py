@@ -10,6 +10,7 @@ embedding function is never used.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,18 +27,21 @@ STARTER_ID = "__starter__"
 _BATCH = 2000  # rows per Chroma call; below every backend's max batch size
 
 
-def _embedding_function(name: str, dimension: int) -> Any:
-    """A Chroma embedding-function object that names our embedder and refuses to embed.
+@functools.lru_cache(maxsize=1)
+def _embedding_function_class() -> Any:
+    """Chroma's view of our embedder: a named, registered class that refuses to embed.
 
-    Passing it stops Chroma from instantiating its default (which downloads a model); we
+    Creating collections with it stops Chroma from instantiating its default (which downloads
+    a model); registering it lets any process reopen the collection without a warning. We
     always hand Chroma precomputed vectors, so being called means a bug.
     """
     from chromadb.api.types import EmbeddingFunction
+    from chromadb.utils.embedding_functions import register_embedding_function
 
     class FitcoachEmbeddings(EmbeddingFunction):  # type: ignore[type-arg]
-        def __init__(self, embedder: str, dim: int) -> None:
+        def __init__(self, embedder: str = "?", dimension: int = 0) -> None:
             self.embedder = embedder
-            self.dim = dim
+            self.dimension = dimension
 
         def __call__(self, input: Any) -> Any:  # noqa: A002 - Chroma's signature
             raise LibraryError(
@@ -50,16 +54,23 @@ def _embedding_function(name: str, dimension: int) -> Any:
             return "fitcoach"
 
         def get_config(self) -> dict[str, Any]:
-            return {"embedder": self.embedder, "dimension": self.dim}
+            return {"embedder": self.embedder, "dimension": self.dimension}
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> FitcoachEmbeddings:
-            return FitcoachEmbeddings(config.get("embedder", "?"), int(config.get("dimension", 0)))
+            return FitcoachEmbeddings(
+                str(config.get("embedder", "?")), int(config.get("dimension", 0))
+            )
 
         def is_legacy(self) -> bool:
             return False
 
-    return FitcoachEmbeddings(name, dimension)
+    register_embedding_function(FitcoachEmbeddings)
+    return FitcoachEmbeddings
+
+
+def _embedding_function(name: str, dimension: int) -> Any:
+    return _embedding_function_class()(name, dimension)
 
 
 def _chunk_metadata(chunk: Chunk, doc: DocumentMeta) -> dict[str, str | int]:
@@ -146,6 +157,8 @@ class ChromaStore:
     def _get_or_create(self, name: str, metadata: dict[str, Any], ef: Any) -> Any:
         from chromadb.errors import NotFoundError
 
+        _embedding_function_class()  # registered before Chroma reads a stored config
+
         try:  # open without an embedding function: Chroma then builds none (and fetches none)
             return self.client.get_collection(name, embedding_function=None)
         except NotFoundError:
@@ -185,6 +198,7 @@ class ChromaStore:
 
     def stored_embedder(self) -> tuple[str, int] | None:
         """(embedder, dimension) the chunk collection was made for, or None if it does not exist."""
+        _embedding_function_class()
         try:
             collection = self.client.get_collection(self.name, embedding_function=None)
         except Exception:

@@ -1,0 +1,149 @@
+"""The Library API: search and filters, documents, removal, embedder safety, starter notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fitcoach.knowledge import Library, load_settings
+from fitcoach.knowledge.errors import ConfigError, LibraryError, UnknownNameError
+from fitcoach.knowledge.library import starter_files
+from fitcoach.knowledge.types import SearchFilters
+from tests.fakes import HashEmbedder
+
+NOTES = {
+    "protein.md": (
+        "---\ntitle: Protein and exercise\nauthors: [Jager R]\nyear: 2017\n"
+        "doi: 10.1186/S12970\u2011017\u20110177\u20118\n---\n## Numbers\n\n"
+        "Daily protein intake of 1.4-2.0 g per kg body weight supports muscle growth.\n"
+        "Per meal about 0.25 g per kg of high quality protein.\n"
+    ),
+    "sleep.md": (
+        "---\ntitle: Sleep and injuries in adolescents\nyear: 2014\ndoi: 10.1097/BPO.0000000000000151\n---\n"
+        "## Findings\n\nAthletes sleeping less than eight hours had a higher injury rate.\n"
+    ),
+    "taper.md": (
+        "---\ntitle: Tapering meta-analysis\nyear: 2007\n---\n## Findings\n\n"
+        "Reducing training volume by 41-60% over two weeks improved endurance performance.\n"
+    ),
+}
+
+
+def write_notes(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in NOTES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def lib(tmp_path: Path, fake_embedder) -> Library:
+    library = Library(load_settings(library={"starter": False}), embedder=fake_embedder)
+    library.ingest([write_notes(tmp_path / "notes")])
+    return library
+
+
+def test_search_returns_cited_passages(lib: Library) -> None:
+    hits = lib.search("protein intake per kg body weight", k=2)
+    top = hits[0]
+    assert top.title == "Protein and exercise" and top.year == 2017
+    assert top.doi == "10.1186/s12970-017-0177-8"  # normalised: lower case, ASCII hyphens
+    assert top.section == "Numbers" and top.pages is None and top.authors == ["Jager R"]
+    assert all(0.0 <= h.similarity <= 1.0 for h in hits)  # filled for every hybrid hit
+    assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_every_mode_finds_the_obvious_note(lib: Library, mode: str) -> None:
+    hit = lib.search("sleeping hours injury rate adolescents", k=1, mode=mode)[0]
+    assert hit.title.startswith("Sleep") and hit.similarity is not None and hit.similarity > 0.2
+
+
+def test_bm25_only_hits_get_a_similarity(lib: Library) -> None:
+    dense_ids = {h.chunk_id for h in lib.search("zzz", k=10, mode="dense")}
+    hits = lib.search("tapering volume endurance", k=3, mode="bm25")
+    assert hits and all(h.similarity is not None for h in hits)
+    assert dense_ids  # (dense always returns neighbours; bm25 needs the words)
+
+
+def test_filters(lib: Library) -> None:
+    assert {h.year for h in lib.search("training", k=10, filters={"year_min": 2010})} <= {
+        2014,
+        2017,
+    }
+    only = lib.search("injury", k=10, filters=SearchFilters(doi="10.1186/s12970-017-0177-8"))
+    assert only and {h.title for h in only} == {"Protein and exercise"}
+    taper = next(d for d in lib.documents() if d.title.startswith("Taper"))
+    hits = lib.search("protein", k=10, filters={"doc_id": taper.doc_id[:8]})
+    assert {h.doc_id for h in hits} == {taper.doc_id}
+    assert lib.search("protein", filters={"year": 1990}) == []
+
+
+def test_bad_search_arguments(lib: Library) -> None:
+    with pytest.raises(UnknownNameError) as info:
+        lib.search("x", mode="magic")
+    assert "hybrid" in info.value.hint
+    with pytest.raises(ConfigError):
+        lib.search("   ")
+
+
+def test_documents_get_remove_stats(lib: Library) -> None:
+    docs = lib.documents()
+    assert [d.title for d in docs] == sorted(d.title for d in docs) and len(docs) == 3
+    doc = lib.get(docs[0].doc_id[:6])
+    assert doc == docs[0]
+    with pytest.raises(LibraryError) as info:
+        lib.get("ffffffffffff")
+    assert "library list" in info.value.hint
+    stats = lib.stats()
+    assert (stats.documents, stats.embedder, stats.dimension) == (3, "hash-embedder", 256)
+    assert stats.chunks == sum(d.n_chunks for d in docs) == lib.collection().count()
+
+    lib.remove(doc.doc_id)
+    assert doc.doc_id not in {d.doc_id for d in lib.documents()}
+    assert all(h.doc_id != doc.doc_id for h in lib.search(doc.title, k=10))
+    assert lib.collection().count() == sum(d.n_chunks for d in lib.documents())
+
+
+def test_a_second_library_object_sees_new_documents(lib: Library, tmp_path: Path) -> None:
+    other = Library(lib.settings, embedder=HashEmbedder())
+    assert len(other.documents()) == 3
+    extra = tmp_path / "creatine.txt"
+    extra.write_text("Creatine loading with 20 g per day for five days saturates muscle stores.\n")
+    lib.ingest([extra])
+    assert other.search("creatine loading saturates", k=1, mode="bm25")[0].source == str(
+        extra.resolve()
+    )
+
+
+def test_refuses_to_mix_embedders(lib: Library) -> None:
+    class Other(HashEmbedder):
+        name = "other-embedder"
+        dimension = 128
+
+    with pytest.raises(LibraryError) as info:
+        Library(lib.settings, embedder=Other()).search("protein")
+    assert "hash-embedder" in info.value.message and "library.embedder" in info.value.hint
+
+
+def test_starter_library_ingested_once_and_removal_sticks(fake_embedder) -> None:
+    lib = Library(load_settings(), embedder=fake_embedder)
+    docs = lib.documents()
+    assert len(docs) == len(starter_files()) > 0
+    assert all(d.source.startswith("starter:") and d.doi for d in docs)
+    first = docs[0]
+    lib.remove(first.doc_id)
+    fresh = Library(load_settings(), embedder=HashEmbedder())
+    assert first.doc_id not in {d.doc_id for d in fresh.documents()}
+    assert fresh.ensure_starter() is None and fresh.stats().starter_ingested
+
+
+def test_starter_not_added_to_a_library_that_already_has_papers(lib: Library) -> None:
+    with_starter = Library(
+        lib.settings.model_copy(
+            update={"library": lib.settings.library.model_copy(update={"starter": True})}
+        ),
+        embedder=HashEmbedder(),
+    )
+    assert len(with_starter.documents()) == 3
