@@ -23,6 +23,8 @@ from .base import (
 )
 from .profile import AthleteProfile, SetEntry
 from .progression import NextLoadInput, _next_load, next_load, read_set_log
+from .screening import ScreenInput, _screen
+from .screening import screen as _screen_fn
 from .strength import (
     OneRepMaxInput,
     RirChartInput,
@@ -95,6 +97,16 @@ register(ToolSpec(
     example={"loads": [300, 320, 310, 450], "period": "week"},
 ))
 register(ToolSpec(
+    name="screen",
+    description="Contraindication and safety screen of a question and an athlete profile "
+    "(ACSM 2015, AHA, ACOG, PAR-Q+, RED-S, doping requests, injuries): a list of flags, each "
+    "with severity, action (refer / clearance_before_vigorous / modify / monitor) and reference.",
+    input_model=ScreenInput,
+    function=_screen,
+    example={"text": "How should I progress my squat with a sore knee?",
+             "profile": {"age": 35, "activity_level": "active"}},
+))
+register(ToolSpec(
     name="convert",
     description="Convert a load between kg and lb exactly (1 lb = 0.45359237 kg).",
     input_model=ConvertInput,
@@ -131,11 +143,10 @@ def run_tool(name: str, inputs: dict[str, Any] | ToolInput) -> ToolRun:
     )
 
 
-def screen(text: str, profile: AthleteProfile | dict | None = None) -> ScreenResult:
+def screen(text: str, profile: AthleteProfile | dict | None = None,
+           intensity: str | None = None) -> ScreenResult:
     """Deterministic contraindication screen of a question and an optional profile."""
-    from .screening import screen as _screen
-
-    return _screen(text, profile)
+    return _screen_fn(text, profile, intensity)
 
 
 def langchain_tools() -> list:

@@ -91,6 +91,9 @@ class ScreenResult(ToolResult):
     negated: list[str] = Field(
         default_factory=list, description="Codes mentioned but negated ('no chest pain')."
     )
+    others: list[str] = Field(
+        default_factory=list, description="Codes said of someone else or people in general."
+    )
 
     @property
     def refer(self) -> bool:
