@@ -45,7 +45,14 @@ class SetEntry(BaseModel):
     reps: int = Field(ge=1, le=MAX_REPS, description="Repetitions completed, 1-30.")
     rpe: float | None = Field(None, ge=1, le=10, description="RPE on the RIR-based 1-10 scale.")
     date: dt.date = Field(description="Session date, YYYY-MM-DD.")
-    unit: Unit = "kg"
+    unit: Unit = Field("kg", description="kg or lb.")
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, value: Any) -> Any:
+        from .units import normalize_unit
+
+        return normalize_unit(value)
 
     @model_validator(mode="after")
     def _load(self) -> SetEntry:
@@ -74,7 +81,7 @@ class AthleteProfile(BaseModel):
     resting_bp: str | None = Field(
         None, description="Resting blood pressure as `systolic/diastolic` in mmHg, e.g. `145/95`."
     )
-    units: Unit = Field("kg", description="Preferred load unit.")
+    units: Unit = Field("kg", description="Preferred load unit, kg or lb.")
     training_status: Literal["novice", "intermediate", "advanced"] | None = Field(
         None, description="Resistance-training status (ACSM 2009 categories)."
     )

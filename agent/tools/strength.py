@@ -59,7 +59,7 @@ class OneRepMaxInput(ToolInput):
     formula: Literal["epley", "brzycki", "lombardi", "mayhew", "wathan"] = Field(
         "epley", description="Equation to report as the estimate."
     )
-    unit: Unit = "kg"
+    unit: Unit = Field("kg", description="kg or lb (lbs, pounds, kilos accepted).")
 
     @field_validator("unit", mode="before")
     @classmethod
@@ -196,7 +196,7 @@ class RpeLoadInput(ToolInput):
     load: float | None = Field(None, description="Load of a set done at reps @ RPE: gives e1RM.")
     target_reps: int | None = Field(None, ge=1, le=12, description="With `load`: plan a next set.")
     target_rpe: float | None = Field(None, ge=1, le=10, description="With `target_reps`.")
-    unit: Unit = "kg"
+    unit: Unit = Field("kg", description="kg or lb (lbs, pounds, kilos accepted).")
     increment: float | None = Field(
         None, gt=0, le=50, description="Round loads to this (default 2.5 kg / 5 lb)."
     )
@@ -293,7 +293,7 @@ def rpe_load(reps: int, rpe: float, **kwargs: Any) -> RpeLoadResult:
 
 class RirChartInput(ToolInput):
     one_rm: float | None = Field(None, description="If given, the chart is also shown as loads.")
-    unit: Unit = "kg"
+    unit: Unit = Field("kg", description="kg or lb (lbs, pounds, kilos accepted).")
     increment: float | None = Field(None, gt=0, le=50, description="Rounding for loads.")
 
     @field_validator("unit", mode="before")
