@@ -49,6 +49,20 @@ _INJECTION = re.compile(
 
 QUOTE_WORDS = 60
 
+# Composition prefers sentences that advise over ones that describe a study's methods or its
+# limits: "rest at least 2 minutes" answers a question, "searched five databases" does not.
+_METHOD = re.compile(
+    r"\b(searched|databases?|prisma|participants|mean age|checklist|included studies|"
+    r"what was studied|randomi[sz]ed|recruited|meta-regression|was studied|were studied|"
+    r"what it does not show|cannot say|did not)\b",
+    re.I,
+)
+_ADVICE = re.compile(
+    r"\b(should|recommend\w*|aim|increase|per (week|day|kg)|at least|enough|sufficient|"
+    r"progress\w*|reduce\w*|improv\w*)\b",
+    re.I,
+)
+
 
 def looks_like_injection(text: str) -> bool:
     """True for text that gives orders to an AI model.
@@ -163,6 +177,10 @@ def _best_sentences(
             sum(a * b for a, b in zip(q, v, strict=False)) + 0.3 * lex
             for v, lex in zip(vectors[1:], lexical, strict=False)
         ]
+    scores = [
+        score - 0.2 * bool(_METHOD.search(s)) + 0.05 * bool(_ADVICE.search(s))
+        for score, (s, _) in zip(scores, candidates, strict=False)
+    ]
     ranked = sorted(range(len(candidates)), key=lambda i: scores[i], reverse=True)
     chosen: list[tuple[str, int]] = []
     used: set[int] = set()
@@ -204,21 +222,27 @@ def compose_answer(
     """An answer built only from verified material: flag notes, tool summaries verbatim, and
     the evidence sentences closest to the question, each with its citation."""
     parts = _flag_sentences(flags) + _tool_sentences(tool_runs)
+    limit = 2 if tool_runs else 3  # with numbers to report, evidence is the backing, not the bulk
     parts += [
         f"{s.rstrip('.')} [{n}]."
-        for s, n in _best_sentences(question, evidence, embedder, floor=floor)
+        for s, n in _best_sentences(question, evidence, embedder, limit=limit, floor=floor)
     ]
-    return verify(" ".join(parts), evidence, tool_runs, embedder, flags=flags)
+    # Every sentence is a verbatim quote or tool summary: lexical checks suffice to renumber.
+    return verify(" ".join(parts), evidence, tool_runs, None, flags=flags)
 
 
 def _quote(evidence: Evidence, sentences: list[str]) -> str:
-    """The passage sentence that best supports the answer sentences citing it."""
-    best, best_score = "", 0.0
-    for candidate in split_sentences(clean_passage_text(evidence.text)):
-        score = max((sentence_support(s, candidate) for s in sentences), default=0.0)
-        if score > best_score:
-            best, best_score = candidate, score
-    return best if best_score > 0 else trim_words(clean_passage_text(evidence.text), QUOTE_WORDS)
+    """The passage sentences that best support the answer sentences citing it (one each, in
+    passage order), or the passage's opening when none overlaps."""
+    candidates = split_sentences(clean_passage_text(evidence.text))
+    chosen: set[int] = set()
+    for sentence in sentences:
+        scores = [sentence_support(sentence, c) for c in candidates]
+        if scores and max(scores) > 0:
+            chosen.add(scores.index(max(scores)))
+    if not chosen:
+        return trim_words(clean_passage_text(evidence.text), QUOTE_WORDS)
+    return " ".join(candidates[i] for i in sorted(chosen))
 
 
 def citations_for(verified: VerifiedAnswer, evidence: list[Evidence]) -> list[Citation]:

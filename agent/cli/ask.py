@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from fitcoach.agent.cli.common import echo_json, get_settings, handle_errors
@@ -46,6 +48,8 @@ def ask(
       fitcoach ask "I did 100 kg x 5 at RPE 8. What should I squat next week?" --thread me
       fitcoach ask "Can I run while pregnant?" --profile me.toml --json
     """
+    # Model-loading progress bars are noise on a terminal answer (set before any HF import).
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from fitcoach.agent.coach import Coach, CoachAnswer
     from fitcoach.agent.tools.profile import AthleteProfile
 
