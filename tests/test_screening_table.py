@@ -15,8 +15,20 @@ CASES = yaml.safe_load((Path(__file__).parent / "data" / "screening_cases.yaml")
 
 def test_table_is_large_and_well_formed():
     assert len(CASES) >= 80
-    keys = {"id", "text", "profile", "expect", "absent", "refer", "none", "actions",
-            "intensity", "injuries", "detected", "negated"}
+    keys = {
+        "id",
+        "text",
+        "profile",
+        "expect",
+        "absent",
+        "refer",
+        "none",
+        "actions",
+        "intensity",
+        "injuries",
+        "detected",
+        "negated",
+    }
     for case in CASES:
         assert set(case) <= keys, case["id"]
         assert len(set(case) - {"id", "text", "profile"}) >= 1, f"{case['id']} asserts nothing"
@@ -42,8 +54,9 @@ def test_screen_case(case):
     if "intensity" in case:
         assert result.intensity_requested == case["intensity"], shown
     if "injuries" in case:
-        assert sorted(a.region for a in result.injuries) == sorted(case["injuries"]), \
-            [(a.region, a.mentioned_as) for a in result.injuries]
+        assert sorted(a.region for a in result.injuries) == sorted(case["injuries"]), [
+            (a.region, a.mentioned_as) for a in result.injuries
+        ]
     for code in case.get("detected", []):
         assert code in result.detected, shown
     for code in case.get("negated", []):

@@ -169,8 +169,16 @@ def _log(exercise, *sessions, unit="kg"):
     rows = []
     for date, load, reps, rpes in sessions:
         for i, r in enumerate(reps):
-            rows.append({"exercise": exercise, "load": load, "reps": r, "date": date,
-                         "unit": unit, "rpe": rpes[i] if rpes else None})
+            rows.append(
+                {
+                    "exercise": exercise,
+                    "load": load,
+                    "reps": r,
+                    "date": date,
+                    "unit": unit,
+                    "rpe": rpes[i] if rpes else None,
+                }
+            )
     return rows
 
 
@@ -207,8 +215,15 @@ def test_two_for_two_needs_two_sessions():
     # NSCA: small/upper-body lift, intermediate -> low end 1.25 kg, rounded to 2.5 kg plates
     assert result.method == "two-for-two" and result.action == "increase"
     assert result.next_load == 82.5
-    lb = next_load(_log("back squat", ("2026-01-05", 225, [5, 7], None),
-                        ("2026-01-08", 225, [5, 8], None), unit="lb"), target_reps=5)
+    lb = next_load(
+        _log(
+            "back squat",
+            ("2026-01-05", 225, [5, 7], None),
+            ("2026-01-08", 225, [5, 8], None),
+            unit="lb",
+        ),
+        target_reps=5,
+    )
     assert lb.unit == "lb" and lb.next_load == 230  # large lift: +5 lb
 
 
@@ -235,7 +250,8 @@ def test_mixed_units_and_lb_output():
 
 def test_several_exercises_need_a_name():
     log = _log("bench press", ("2026-01-05", 100, [12], None)) + _log(
-        "squat", ("2026-01-05", 120, [8], None))
+        "squat", ("2026-01-05", 120, [8], None)
+    )
     with pytest.raises(ToolInputError, match="several exercises"):
         next_load(log, rep_min=8, rep_max=12)
     assert next_load(log, exercise="Squat", rep_min=8, rep_max=12).exercise == "squat"
@@ -243,8 +259,10 @@ def test_several_exercises_need_a_name():
 
 def test_read_set_log_csv(tmp_path):
     path = tmp_path / "sets.csv"
-    path.write_text("exercise,load,reps,rpe,date,unit\n"
-                    "back squat,100,12,8,2026-01-05,kg\nback squat,100,12,,2026-01-05,kg\n")
+    path.write_text(
+        "exercise,load,reps,rpe,date,unit\n"
+        "back squat,100,12,8,2026-01-05,kg\nback squat,100,12,,2026-01-05,kg\n"
+    )
     entries = read_set_log(path)
     assert len(entries) == 2 and entries[1].rpe is None
     bad = tmp_path / "bad.csv"
@@ -271,8 +289,11 @@ def test_read_set_log_csv(tmp_path):
         ("rpe-load", {"reps": 5, "rpe": 0, "load": 100}, "greater than or equal to 1"),
         ("rpe-load", {"reps": 5, "rpe": 8}, "exactly one of"),
         ("next-load", {"log": [], "rep_min": 8, "rep_max": 12}, "at least 1"),
-        ("next-load", {"log": [{"exercise": "squat", "load": 100, "reps": 5,
-                                "date": "2026-01-01"}]}, "rep range"),
+        (
+            "next-load",
+            {"log": [{"exercise": "squat", "load": 100, "reps": 5, "date": "2026-01-01"}]},
+            "rep range",
+        ),
         ("workload-ratio", {"loads": []}, "at least 1"),
         ("workload-ratio", {"loads": [float("nan")] * 28}, "between 0 and 100000"),
         ("convert", {"value": 10, "from_unit": "kg", "to_unit": "stone"}, "'kg' or 'lb'"),

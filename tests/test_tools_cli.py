@@ -46,15 +46,17 @@ def test_list(runner):
 
 def test_one_rep_max_issue_example(runner):
     result = runner.invoke(
-        cli, ["tool", "one-rep-max", "load=100", "reps=5", "formula=epley", "--json"])
+        cli, ["tool", "one-rep-max", "load=100", "reps=5", "formula=epley", "--json"]
+    )
     assert json.loads(result.stdout)["one_rm"] == 116.7
 
 
 def test_screen_with_profile_file_and_flags(runner, tmp_path):
     profile = tmp_path / "athlete.toml"
     profile.write_text('age = 52\nactivity_level = "inactive"\nconditions = ["type 2 diabetes"]\n')
-    result = runner.invoke(cli, ["tool", "screen", "text=Can I start HIIT?",
-                                 f"profile={profile}", "--json"])
+    result = runner.invoke(
+        cli, ["tool", "screen", "text=Can I start HIIT?", f"profile={profile}", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [f["code"] for f in data["flags"]] == ["acsm_disease_inactive"]
@@ -63,16 +65,19 @@ def test_screen_with_profile_file_and_flags(runner, tmp_path):
 
 
 def test_screen_profile_keys_inline(runner):
-    result = runner.invoke(cli, ["tool", "screen", "text=Plan my week", "pregnant=true",
-                                 "pregnancy_week=30", "--json"])
+    result = runner.invoke(
+        cli, ["tool", "screen", "text=Plan my week", "pregnant=true", "pregnancy_week=30", "--json"]
+    )
     assert [f["code"] for f in json.loads(result.stdout)["flags"]] == ["pregnancy"]
 
 
 def test_next_load_from_csv_log(runner, tmp_path):
     log = tmp_path / "sets.csv"
-    log.write_text("exercise,load,reps,rpe,date,unit\n"
-                   "bench press,80,5,8,2026-01-05,kg\nbench press,80,7,9,2026-01-05,kg\n"
-                   "bench press,80,5,8,2026-01-08,kg\nbench press,80,7,9,2026-01-08,kg\n")
+    log.write_text(
+        "exercise,load,reps,rpe,date,unit\n"
+        "bench press,80,5,8,2026-01-05,kg\nbench press,80,7,9,2026-01-05,kg\n"
+        "bench press,80,5,8,2026-01-08,kg\nbench press,80,7,9,2026-01-08,kg\n"
+    )
     result = runner.invoke(cli, ["tool", "next-load", f"log={log}", "target_reps=5", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -80,8 +85,9 @@ def test_next_load_from_csv_log(runner, tmp_path):
 
 
 def test_workload_ratio_json_list(runner):
-    result = runner.invoke(cli, ["tool", "workload-ratio", "loads=[300,320,310,450]",
-                                 "period=week", "--json"])
+    result = runner.invoke(
+        cli, ["tool", "workload-ratio", "loads=[300,320,310,450]", "period=week", "--json"]
+    )
     data = json.loads(result.stdout)
     assert data["rolling"]["ratio"] == 1.3 and data["caveat"]
 
@@ -104,8 +110,11 @@ def test_workload_ratio_json_list(runner):
 def test_bad_input_is_one_line_and_nonzero(runner, args, fragment):
     result = runner.invoke(cli, ["tool", *args])
     assert result.exit_code != 0
-    assert "Traceback" not in result.output and result.exception is None or isinstance(
-        result.exception, SystemExit)
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
     first = result.stderr.splitlines()[0]
     assert first.startswith("error: ") and fragment in first
 

@@ -98,13 +98,23 @@ set_rows = st.lists(
 
 
 @settings(max_examples=120, deadline=None)
-@given(set_rows, st.sampled_from(["auto", "double", "two-for-two", "acsm"]),
-       st.sampled_from(["kg", "lb"]), st.sampled_from([None, "novice", "advanced"]))
+@given(
+    set_rows,
+    st.sampled_from(["auto", "double", "two-for-two", "acsm"]),
+    st.sampled_from(["kg", "lb"]),
+    st.sampled_from([None, "novice", "advanced"]),
+)
 def test_next_load_is_never_negative_or_nan(rows, method, unit, status):
     start = dt.date(2026, 1, 1)
     log = [
-        {"exercise": "bench press", "load": w, "reps": r, "rpe": p,
-         "date": start + dt.timedelta(days=d), "unit": unit}
+        {
+            "exercise": "bench press",
+            "load": w,
+            "reps": r,
+            "rpe": p,
+            "date": start + dt.timedelta(days=d),
+            "unit": unit,
+        }
         for d, w, r, p in rows
     ]
     result = next_load(log, rep_min=6, rep_max=10, method=method, training_status=status)

@@ -60,15 +60,17 @@ def list_tools(as_json: bool) -> None:
     from fitcoach.agent.tools import TOOLS
 
     if as_json:
-        echo_json([
-            {
-                "name": spec.name,
-                "description": spec.description,
-                "inputs": spec.input_model.model_json_schema(),
-                "example": spec.example,
-            }
-            for spec in TOOLS.values()
-        ])
+        echo_json(
+            [
+                {
+                    "name": spec.name,
+                    "description": spec.description,
+                    "inputs": spec.input_model.model_json_schema(),
+                    "example": spec.example,
+                }
+                for spec in TOOLS.values()
+            ]
+        )
         return
     width = max(len(name) for name in TOOLS)
     for name, spec in TOOLS.items():

@@ -47,72 +47,88 @@ def register(spec: ToolSpec) -> ToolSpec:
     return spec
 
 
-register(ToolSpec(
-    name="one-rep-max",
-    description="Estimate a one-repetition maximum from a set (load x reps) with Epley, "
-    "Brzycki, Lombardi, Mayhew or Wathan; warns above 10 reps.",
-    input_model=OneRepMaxInput,
-    function=_one_rep_max,
-    example={"load": 100, "reps": 5, "formula": "epley", "unit": "kg"},
-))
-register(ToolSpec(
-    name="rpe-load",
-    description="RIR-based RPE chart: the load for reps @ RPE from a 1RM, or the e1RM from a "
-    "set done at an RPE (optionally the load for a target reps @ RPE).",
-    input_model=RpeLoadInput,
-    function=_rpe_load,
-    example={"reps": 5, "rpe": 8, "load": 140, "target_reps": 3, "target_rpe": 9},
-))
-register(ToolSpec(
-    name="rir-chart",
-    description="The RPE x reps -> %1RM chart and the reps-in-reserve scale, as loads if "
-    "a 1RM is given.",
-    input_model=RirChartInput,
-    function=_rir_chart,
-    example={"one_rm": 180, "unit": "kg"},
-))
-register(ToolSpec(
-    name="next-load",
-    description="Next-session load for one exercise from a set log (load, reps, RPE, date): "
-    "double progression in a rep range, the 2-for-2 rule or ACSM's 2-10% rule, rounded to "
-    "the plates available; deload or back off after missed reps or repeated RPE 10.",
-    input_model=NextLoadInput,
-    function=_next_load,
-    example={
-        "exercise": "back squat",
-        "rep_min": 8,
-        "rep_max": 12,
-        "log": [
-            {"exercise": "back squat", "load": 100, "reps": 12, "rpe": 8, "date": "2026-01-05"},
-            {"exercise": "back squat", "load": 100, "reps": 12, "rpe": 9, "date": "2026-01-05"},
-        ],
-    },
-))
-register(ToolSpec(
-    name="workload-ratio",
-    description="Acute:chronic workload ratio (rolling 1/4-week and EWMA) with Gabbett's "
-    "zones and the Impellizzeri critique as a caveat.",
-    input_model=WorkloadInput,
-    function=_workload_ratio,
-    example={"loads": [300, 320, 310, 450], "period": "week"},
-))
-register(ToolSpec(
-    name="screen",
-    description="Contraindication and safety screen of a question and an athlete profile "
-    "(ACSM 2015, AHA, ACOG, PAR-Q+, RED-S, doping requests, injuries): a list of flags, each "
-    "with severity, action (refer / clearance_before_vigorous / modify / monitor) and reference.",
-    input_model=ScreenInput,
-    function=_screen,
-    example={"text": "How should I progress my squat with a sore knee?",
-             "profile": {"age": 35, "activity_level": "active"}},
-))
-register(ToolSpec(
-    name="convert",
-    description="Convert a load between kg and lb exactly (1 lb = 0.45359237 kg).",
-    input_model=ConvertInput,
-    function=_convert,
-    example={"value": 100, "from_unit": "kg", "to_unit": "lb"},
-))
+register(
+    ToolSpec(
+        name="one-rep-max",
+        description="Estimate a one-repetition maximum from a set (load x reps) with Epley, "
+        "Brzycki, Lombardi, Mayhew or Wathan; warns above 10 reps.",
+        input_model=OneRepMaxInput,
+        function=_one_rep_max,
+        example={"load": 100, "reps": 5, "formula": "epley", "unit": "kg"},
+    )
+)
+register(
+    ToolSpec(
+        name="rpe-load",
+        description="RIR-based RPE chart: the load for reps @ RPE from a 1RM, or the e1RM from a "
+        "set done at an RPE (optionally the load for a target reps @ RPE).",
+        input_model=RpeLoadInput,
+        function=_rpe_load,
+        example={"reps": 5, "rpe": 8, "load": 140, "target_reps": 3, "target_rpe": 9},
+    )
+)
+register(
+    ToolSpec(
+        name="rir-chart",
+        description="The RPE x reps -> %1RM chart and the reps-in-reserve scale, as loads if "
+        "a 1RM is given.",
+        input_model=RirChartInput,
+        function=_rir_chart,
+        example={"one_rm": 180, "unit": "kg"},
+    )
+)
+register(
+    ToolSpec(
+        name="next-load",
+        description="Next-session load for one exercise from a set log (load, reps, RPE, date): "
+        "double progression in a rep range, the 2-for-2 rule or ACSM's 2-10% rule, rounded to "
+        "the plates available; deload or back off after missed reps or repeated RPE 10.",
+        input_model=NextLoadInput,
+        function=_next_load,
+        example={
+            "exercise": "back squat",
+            "rep_min": 8,
+            "rep_max": 12,
+            "log": [
+                {"exercise": "back squat", "load": 100, "reps": 12, "rpe": 8, "date": "2026-01-05"},
+                {"exercise": "back squat", "load": 100, "reps": 12, "rpe": 9, "date": "2026-01-05"},
+            ],
+        },
+    )
+)
+register(
+    ToolSpec(
+        name="workload-ratio",
+        description="Acute:chronic workload ratio (rolling 1/4-week and EWMA) with Gabbett's "
+        "zones and the Impellizzeri critique as a caveat.",
+        input_model=WorkloadInput,
+        function=_workload_ratio,
+        example={"loads": [300, 320, 310, 450], "period": "week"},
+    )
+)
+register(
+    ToolSpec(
+        name="screen",
+        description="Contraindication and safety screen of a question and an athlete profile "
+        "(ACSM 2015, AHA, ACOG, PAR-Q+, RED-S, doping requests, injuries): a list of flags, each "
+        "with severity, action (refer / clearance_before_vigorous / modify / monitor) and reference.",
+        input_model=ScreenInput,
+        function=_screen,
+        example={
+            "text": "How should I progress my squat with a sore knee?",
+            "profile": {"age": 35, "activity_level": "active"},
+        },
+    )
+)
+register(
+    ToolSpec(
+        name="convert",
+        description="Convert a load between kg and lb exactly (1 lb = 0.45359237 kg).",
+        input_model=ConvertInput,
+        function=_convert,
+        example={"value": 100, "from_unit": "kg", "to_unit": "lb"},
+    )
+)
 
 
 def get_tool(name: str) -> ToolSpec:
@@ -143,8 +159,9 @@ def run_tool(name: str, inputs: dict[str, Any] | ToolInput) -> ToolRun:
     )
 
 
-def screen(text: str, profile: AthleteProfile | dict | None = None,
-           intensity: str | None = None) -> ScreenResult:
+def screen(
+    text: str, profile: AthleteProfile | dict | None = None, intensity: str | None = None
+) -> ScreenResult:
     """Deterministic contraindication screen of a question and an optional profile."""
     return _screen_fn(text, profile, intensity)
 

@@ -28,13 +28,17 @@ def _file_or_value(key: str, value: Any) -> Any:
     path = Path(value).expanduser()
     if key == "profile":
         if not path.is_file():
-            raise ToolInputError(f"profile file not found: {value}",
-                                 hint="profile=PATH to a .toml, .yaml or .json profile")
+            raise ToolInputError(
+                f"profile file not found: {value}",
+                hint="profile=PATH to a .toml, .yaml or .json profile",
+            )
         return AthleteProfile.load(path)
     if key == "log":
         if not path.is_file():
-            raise ToolInputError(f"set log file not found: {value}",
-                                 hint="log=PATH to a CSV (exercise,load,reps,rpe,date,unit) or JSON")
+            raise ToolInputError(
+                f"set log file not found: {value}",
+                hint="log=PATH to a CSV (exercise,load,reps,rpe,date,unit) or JSON",
+            )
         if path.suffix.lower() == ".json":
             return json.loads(path.read_text(encoding="utf-8"))
         return read_set_log(path)

@@ -42,7 +42,9 @@ class SafetyFlag(BaseModel):
 
     code: str = Field(description="Stable identifier, e.g. `acsm_symptoms`, `aha_unstable_angina`.")
     severity: Severity
-    action: Action = Field(description="`refer` means stop and see a clinician before this activity.")
+    action: Action = Field(
+        description="`refer` means stop and see a clinician before this activity."
+    )
     message: str = Field(description="What was found and what to do, in plain words.")
     reference: str = Field(description="Citation of the rule that raised the flag.")
     evidence: list[str] = Field(

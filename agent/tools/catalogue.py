@@ -56,7 +56,9 @@ class Region(BaseModel):
 
 
 def _data(name: str) -> object:
-    return yaml.safe_load(resources.files("fitcoach.agent.tools").joinpath("data", name).read_text())
+    return yaml.safe_load(
+        resources.files("fitcoach.agent.tools").joinpath("data", name).read_text()
+    )
 
 
 @functools.cache
@@ -156,8 +158,13 @@ def alternatives(ex: Exercise, region: Region, limit: int = 3) -> list[str]:
     return [name for *_, name in sorted(scored)[:limit]]
 
 
-def injury_advice(region_name: str, mentioned_as: str, text: str = "",
-                  refer_now: list[str] | None = None, limit: int = 6) -> InjuryAdvice:
+def injury_advice(
+    region_name: str,
+    mentioned_as: str,
+    text: str = "",
+    refer_now: list[str] | None = None,
+    limit: int = 6,
+) -> InjuryAdvice:
     """Advice for one injured region: the exercises in `text` (or the commonest ones) that
     load it, lower-load alternatives, general modifications and who to see."""
     if region_name not in regions():

@@ -24,7 +24,9 @@ _PSEUDO_NEG = re.compile(
     r"cannot tell|no doubt|whether or not|no matter|not even sure|doesn't go away|"
     r"won't go away|not go away)\b"
 )
-_POST_NEG = re.compile(r"^\s*[:?\-=]\s*(?:no|none|nope|negative|never|n/a)\b")
+_POST_NEG = re.compile(
+    r"^\s*[:?\-=]\s*(?:no|none|nope|negative|never|n/a)\b(?! matter| idea| doubt)"
+)
 # Someone other than the person asking, or people in general.
 _OTHER = re.compile(
     r"\b(?:my|his|her|our|their)\s+(?:mom|mum|mother|dad|father|parents?|brother|sister|"
@@ -123,7 +125,8 @@ def is_negated(text: str, clause: tuple[int, int], start: int, end: int, gap: st
     window = " ".join(words[-NEG_WINDOW:]) if words else ""
     if _NEG.search(window) or (gap and _NEG.search(_PSEUDO_NEG.sub(" ", gap))):
         return True
-    return bool(_POST_NEG.match(text[end : clause[1]]))
+    # Look past the clause end: in "chest pain? no" the "?" itself closes the clause.
+    return bool(_POST_NEG.match(text[end : end + 16]))
 
 
 def is_other(text: str, clause: tuple[int, int], start: int) -> bool:
@@ -141,22 +144,33 @@ def find_mentions(text: str, source: str = "text") -> list[Mention]:
         for m in regex.finditer(masked):
             clause = _span_of(m.start(), cl)
             s0, s1 = _span_of(m.start(), se)
-            found.append(Mention(
-                code=code,
-                category=category,
-                text=m.group(0),
-                source=source,
-                negated=is_negated(masked, clause, m.start(), m.end()),
-                other=is_other(masked, clause, m.start()),
-                sentence=norm[s0:s1].strip(),
-            ))
+            found.append(
+                Mention(
+                    code=code,
+                    category=category,
+                    text=m.group(0),
+                    source=source,
+                    negated=is_negated(masked, clause, m.start(), m.end()),
+                    other=is_other(masked, clause, m.start()),
+                    sentence=norm[s0:s1].strip(),
+                )
+            )
     return found
 
 
 # --- numbers --------------------------------------------------------------------------------
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "once": 1, "twice": 2}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "once": 1,
+    "twice": 2,
+}
 _AGE = re.compile(
     r"(?<!my )(?<!our )(?<!\w)(?:i'm|i am|im|age[d:]?|aged)\s+(\d{1,3})\b(?!\s*(?:kg|kgs|lb|lbs|"
     r"kilos?|pounds|weeks?|wks?|months?|%|cm|min|minutes|reps|sets|km|miles|mins|days|"
@@ -174,8 +188,10 @@ _FREQ = re.compile(
     r"\b(?:(\d)|(one|two|three|four|five|six|seven))\s*(?:x|times|days|sessions)\s*"
     r"(?:a|per|each|/|every)\s*week\b|\b(once|twice)\s+(?:a|per)\s+week\b"
 )
-_WANT = re.compile(r"\b(?:want|wants|plan|planning|going|hope|hoping|should i|could i|can i|"
-                   r"would like|aim|goal|try)\b")
+_WANT = re.compile(
+    r"\b(?:want|wants|plan|planning|going|hope|hoping|should i|could i|can i|"
+    r"would like|aim|goal|try)\b"
+)
 
 
 def find_age(text: str) -> int | None:
@@ -216,10 +232,13 @@ def find_daily_intake(text: str) -> int | None:
     norm = normalize(text)
     for m in _KCAL.finditer(norm):
         before, after = norm[max(0, m.start() - 30) : m.start()], norm[m.end() : m.end() + 15]
-        if re.search(r"\bburn\w*|\bexpend\w*|\bin (?:my|a|the) (?:workout|session|run)", before + after):
+        if re.search(
+            r"\bburn\w*|\bexpend\w*|\bin (?:my|a|the) (?:workout|session|run)", before + after
+        ):
             continue
-        if re.search(r"\b(?:eat\w*|consum\w*|intake|diet of|on|limit\w*|only|stick\w* to)\b",
-                     before) or re.search(r"^\s*(?:a|per|each|/)\s*day|^\s*daily", after):
+        if re.search(
+            r"\b(?:eat\w*|consum\w*|intake|diet of|on|limit\w*|only|stick\w* to)\b", before
+        ) or re.search(r"^\s*(?:a|per|each|/)\s*day|^\s*daily", after):
             return int(m.group(1))
     return None
 

@@ -66,7 +66,9 @@ class AthleteProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     age: int | None = Field(None, ge=5, le=110, description="Age in years.")
-    sex: Literal["female", "male", "other"] | None = Field(None, description="female, male or other.")
+    sex: Literal["female", "male", "other"] | None = Field(
+        None, description="female, male or other."
+    )
     pregnant: bool = Field(False, description="Currently pregnant.")
     pregnancy_week: int | None = Field(None, ge=1, le=45, description="Week of gestation.")
     activity_level: Literal["inactive", "active"] | None = Field(

@@ -24,14 +24,19 @@ Method = Literal["auto", "double", "two-for-two", "acsm"]
 # Where in ACSM's 2-10% range to land: larger jumps for large lifts and less trained lifters.
 # The 2-10% range is ACSM 2009's; this placement within it is our convention.
 ACSM_STEP: dict[tuple[str, str], float] = {
-    ("novice", "large"): 0.075, ("novice", "small"): 0.05,
-    ("intermediate", "large"): 0.05, ("intermediate", "small"): 0.025,
-    ("advanced", "large"): 0.025, ("advanced", "small"): 0.02,
+    ("novice", "large"): 0.075,
+    ("novice", "small"): 0.05,
+    ("intermediate", "large"): 0.05,
+    ("intermediate", "small"): 0.025,
+    ("advanced", "large"): 0.025,
+    ("advanced", "small"): 0.02,
 }
 # NSCA 2-for-2 increments (low end, high end) per unit and lift size.
 NSCA_STEP: dict[tuple[str, str], tuple[float, float]] = {
-    ("kg", "small"): (1.25, 2.5), ("kg", "large"): (2.5, 5.0),
-    ("lb", "small"): (2.5, 5.0), ("lb", "large"): (5.0, 10.0),
+    ("kg", "small"): (1.25, 2.5),
+    ("kg", "large"): (2.5, 5.0),
+    ("lb", "small"): (2.5, 5.0),
+    ("lb", "large"): (5.0, 10.0),
 }
 DELOAD = 0.10  # missed reps twice running: drop ~10% and build back (coaching convention)
 BACK_OFF = 0.05  # RPE 10 twice running at a load that was completed: drop ~5%
@@ -121,12 +126,16 @@ def read_set_log(path: str | Path) -> list[SetEntry]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ToolInputError(f"cannot read set log {path}: {exc.strerror}",
-                             hint="pass a CSV file with exercise,load,reps,rpe,date,unit") from None
+        raise ToolInputError(
+            f"cannot read set log {path}: {exc.strerror}",
+            hint="pass a CSV file with exercise,load,reps,rpe,date,unit",
+        ) from None
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
-        raise ToolInputError(f"set log {path} has no rows",
-                             hint="a header line exercise,load,reps,rpe,date,unit and one set per line")
+        raise ToolInputError(
+            f"set log {path} has no rows",
+            hint="a header line exercise,load,reps,rpe,date,unit and one set per line",
+        )
     entries = []
     for line, row in enumerate(rows, start=2):
         data = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -151,8 +160,14 @@ def _sessions(entries: list[SetEntry], unit: str) -> list[Session]:
         sets = [(convert_value(e.load, e.unit, unit), e) for e in by_date[date]]
         top = max(load for load, _ in sets)
         work = [e for load, e in sets if abs(load - top) < 1e-6]
-        sessions.append(Session(date=date, top_load=round(top, 4),
-                                reps=[e.reps for e in work], rpe=[e.rpe for e in work]))
+        sessions.append(
+            Session(
+                date=date,
+                top_load=round(top, 4),
+                reps=[e.reps for e in work],
+                rpe=[e.rpe for e in work],
+            )
+        )
     return sessions
 
 
@@ -235,14 +250,18 @@ def _next_load(inp: NextLoadInput) -> NextLoadResult:
         action, new = "hold", last.top_load
         if method == "double":
             reps = min(max(last.reps) + 1, inp.rep_max)
-            rule = (f"double progression: keep the load and add reps until every set reaches "
-                    f"{inp.rep_max}, then raise the load and return to {inp.rep_min}")
+            rule = (
+                f"double progression: keep the load and add reps until every set reaches "
+                f"{inp.rep_max}, then raise the load and return to {inp.rep_min}"
+            )
             reason = f"reps {_reps(last)}, not yet {inp.rep_max} on every set"
             ref = refs.RATAMESS
         elif method == "two-for-two":
             reps = goal
-            rule = (f"2-for-2: raise the load after the last set beats the {goal}-rep goal by 2 "
-                    "or more in two consecutive sessions")
+            rule = (
+                f"2-for-2: raise the load after the last set beats the {goal}-rep goal by 2 "
+                "or more in two consecutive sessions"
+            )
             if not hit(last):
                 reason = f"last set {last.reps[-1]} reps, goal {goal}+2"
             elif prev is None:
@@ -271,10 +290,21 @@ def _next_load(inp: NextLoadInput) -> NextLoadResult:
         how = f"{verb} {sign}{fmt(change)} {unit}, {sign}{pct:g}%"
     summary = f"Next {exercise}: {fmt(new)} {unit} x {reps} ({how}; {reason})"
     return NextLoadResult(
-        exercise=exercise, method=method, action=action, next_load=new, target_reps=reps,
-        unit=unit, last_load=round(last.top_load, 2), change=change, change_pct=pct,
-        increment=increment, sessions_used=len(sessions), warnings=warnings, summary=summary,
-        rule=rule, reference=ref,
+        exercise=exercise,
+        method=method,
+        action=action,
+        next_load=new,
+        target_reps=reps,
+        unit=unit,
+        last_load=round(last.top_load, 2),
+        change=change,
+        change_pct=pct,
+        increment=increment,
+        sessions_used=len(sessions),
+        warnings=warnings,
+        summary=summary,
+        rule=rule,
+        reference=ref,
     )
 
 
@@ -296,29 +326,44 @@ def _hit_reason(method: str, last: Session, inp: NextLoadInput, goal: int) -> st
     return f"every set beat the {goal}-rep target by 1-2 ({_reps(last)})"
 
 
-def _increase(method: str, load: float, unit: str, increment: float, status: str, size: str,
-              warnings: list[str]) -> tuple[float, str, str]:
+def _increase(
+    method: str,
+    load: float,
+    unit: str,
+    increment: float,
+    status: str,
+    size: str,
+    warnings: list[str],
+) -> tuple[float, str, str]:
     if method == "two-for-two":
         low, high = NSCA_STEP[(unit, size)]
         step = high if status == "novice" else low
         new = _step(load, step, increment)
-        rule = (f"2-for-2 rule: {size} lift, add {fmt(step)} {unit} (NSCA: {fmt(low)}-{fmt(high)} "
-                f"{unit}), rounded to {fmt(increment)} {unit}")
+        rule = (
+            f"2-for-2 rule: {size} lift, add {fmt(step)} {unit} (NSCA: {fmt(low)}-{fmt(high)} "
+            f"{unit}), rounded to {fmt(increment)} {unit}"
+        )
         ref = refs.NSCA_2FOR2
     else:
         pct = ACSM_STEP[(status, size)]
         new = _step(load, load * pct, increment)
         head = "double progression, then" if method == "double" else "ACSM 2009:"
-        rule = (f"{head} raise the load within ACSM's 2-10% ({pct * 100:g}% for "
-                f"{status} lifters on a {size} lift), rounded to {fmt(increment)} {unit}")
+        rule = (
+            f"{head} raise the load within ACSM's 2-10% ({pct * 100:g}% for "
+            f"{status} lifters on a {size} lift), rounded to {fmt(increment)} {unit}"
+        )
         ref = refs.RATAMESS
     if new <= load:  # the plates cannot make a jump that small: take one increment
         new = _step(load, increment, increment)
-        warnings.append(f"the planned jump is smaller than one {fmt(increment)} {unit} increment; "
-                        "took one increment")
+        warnings.append(
+            f"the planned jump is smaller than one {fmt(increment)} {unit} increment; "
+            "took one increment"
+        )
     if (new - load) / load > 0.10:
-        warnings.append(f"+{fmt(new - load)} {unit} is more than 10% of {fmt(load)} {unit}: "
-                        "use smaller plates or add reps first")
+        warnings.append(
+            f"+{fmt(new - load)} {unit} is more than 10% of {fmt(load)} {unit}: "
+            "use smaller plates or add reps first"
+        )
     return new, rule, ref
 
 

@@ -55,8 +55,7 @@ IMPELLIZZERI = (
     "pitfalls. Int J Sports Physiol Perform 2020;15(6):907-913. doi:10.1123/ijspp.2019-0864"
 )
 NIST_POUND = (
-    "International yard and pound agreement (1959); NIST SP 811: "
-    "1 lb = 0.45359237 kg exactly."
+    "International yard and pound agreement (1959); NIST SP 811: 1 lb = 0.45359237 kg exactly."
 )
 RIEBE = (
     "Riebe D et al. Updating ACSM's recommendations for exercise preparticipation health "

@@ -29,7 +29,9 @@ class Formula(NamedTuple):
 # Each maps (load, reps) to an estimated 1RM; a single rep is its own 1RM by definition.
 FORMULAS: dict[str, Formula] = {
     "epley": Formula("Epley", "1RM = w x (1 + r/30)", refs.EPLEY, lambda w, r: w * (1 + r / 30)),
-    "brzycki": Formula("Brzycki", "1RM = w x 36 / (37 - r)", refs.BRZYCKI, lambda w, r: w * 36 / (37 - r)),
+    "brzycki": Formula(
+        "Brzycki", "1RM = w x 36 / (37 - r)", refs.BRZYCKI, lambda w, r: w * 36 / (37 - r)
+    ),
     "lombardi": Formula("Lombardi", "1RM = w x r^0.10", refs.LOMBARDI, lambda w, r: w * r**0.10),
     "mayhew": Formula(
         "Mayhew",
@@ -112,7 +114,9 @@ def _one_rep_max(inp: OneRepMaxInput) -> OneRepMaxResult:
     )
 
 
-def one_rep_max(load: float, reps: int, formula: str = "epley", unit: str = "kg") -> OneRepMaxResult:
+def one_rep_max(
+    load: float, reps: int, formula: str = "epley", unit: str = "kg"
+) -> OneRepMaxResult:
     """Estimate a 1RM from one set, e.g. `one_rep_max(100, 5).one_rm == 116.7` (Epley)."""
     inputs = {"load": load, "reps": reps, "formula": formula, "unit": unit}
     return _one_rep_max(parse_inputs(OneRepMaxInput, inputs))

@@ -11,10 +11,22 @@ from . import references as refs
 from .base import ToolInput, ToolResult, Unit, parse_inputs
 
 LB_IN_KG = 0.45359237  # exact by the 1959 international agreement
-DEFAULT_INCREMENT = {"kg": 2.5, "lb": 5.0}  # smallest jump with a pair of the smallest common plates
+DEFAULT_INCREMENT = {
+    "kg": 2.5,
+    "lb": 5.0,
+}  # smallest jump with a pair of the smallest common plates
 _ALIASES = {
-    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg",
-    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "#": "lb",
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "#": "lb",
 }
 
 

@@ -51,8 +51,9 @@ class WorkloadInput(ToolInput):
     )
     method: Literal["rolling", "ewma", "both"] = "both"
     coupled: bool = Field(
-        True, description="Rolling chronic window includes the acute one (Hulin 2016); "
-        "false = the chronic window is the 4 weeks before it."
+        True,
+        description="Rolling chronic window includes the acute one (Hulin 2016); "
+        "false = the chronic window is the 4 weeks before it.",
     )
 
     @field_validator("loads")
@@ -90,7 +91,9 @@ def _value(acute: float, chronic: float) -> AcwrValue:
     if chronic <= 0:
         return AcwrValue(acute=round(acute, 1), chronic=0.0, ratio=None, zone=None)
     ratio = round(acute / chronic, 2)
-    return AcwrValue(acute=round(acute, 1), chronic=round(chronic, 1), ratio=ratio, zone=zone_of(ratio))
+    return AcwrValue(
+        acute=round(acute, 1), chronic=round(chronic, 1), ratio=ratio, zone=zone_of(ratio)
+    )
 
 
 def rolling_acwr(loads: list[float], period: str = "day", coupled: bool = True) -> AcwrValue:
@@ -146,7 +149,9 @@ def _workload_ratio(inp: WorkloadInput) -> WorkloadResult:
         zone_text = "undefined"
     else:
         zone_text = f"{headline.zone.replace('_', ' ')} zone, {_ZONE_WORDS[headline.zone]}"
-    rules.append("zones (Gabbett 2016): <0.8 low, 0.8-1.3 sweet spot, 1.3-1.5 caution, >=1.5 danger")
+    rules.append(
+        "zones (Gabbett 2016): <0.8 low, 0.8-1.3 sweet spot, 1.3-1.5 caution, >=1.5 danger"
+    )
     references.append(refs.IMPELLIZZERI)
     return WorkloadResult(
         period=inp.period,
@@ -166,8 +171,9 @@ def _show(ratio: float | None) -> str:
     return "undefined" if ratio is None else f"{ratio:.2f}"
 
 
-def workload_ratio(loads: list[float], period: str = "day", method: str = "both",
-                   coupled: bool = True) -> WorkloadResult:
+def workload_ratio(
+    loads: list[float], period: str = "day", method: str = "both", coupled: bool = True
+) -> WorkloadResult:
     """Acute:chronic workload ratio of `loads` (oldest first), with zones and the critique."""
     inputs = {"loads": loads, "period": period, "method": method, "coupled": coupled}
     return _workload_ratio(parse_inputs(WorkloadInput, inputs))
