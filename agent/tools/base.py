@@ -131,6 +131,16 @@ class ToolSpec(BaseModel):
     example: dict[str, Any] = Field(description="Inputs that work, for help texts and tests.")
 
 
+def load_data(name: str) -> Any:
+    """A YAML file from `agent/tools/data/` (the C loader when present: the catalogue is big)."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("fitcoach.agent.tools").joinpath("data", name).read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def describe_validation_error(model: type[BaseModel], exc: ValidationError) -> str:
     """One line naming each bad field, what was given and what is allowed."""
     parts = []

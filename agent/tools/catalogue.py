@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from fitcoach.knowledge.errors import UnknownNameError
 
 from . import references as refs
-from .base import ExerciseSwap, InjuryAdvice
+from .base import ExerciseSwap, InjuryAdvice, load_data
 
 REGION_REFERENCES = {
     "fransen": refs.FRANSEN,
@@ -55,27 +53,21 @@ class Region(BaseModel):
     reference: str
 
 
-def _data(name: str) -> object:
-    return yaml.safe_load(
-        resources.files("fitcoach.agent.tools").joinpath("data", name).read_text()
-    )
-
-
 @functools.cache
 def exercises() -> tuple[Exercise, ...]:
     """The catalogue, in file order (most common first within a pattern)."""
-    return tuple(Exercise.model_validate(e) for e in _data("exercises.yaml"))
+    return tuple(Exercise.model_validate(e) for e in load_data("exercises.yaml"))
 
 
 @functools.cache
 def regions() -> dict[str, Region]:
-    data = _data("injuries.yaml")
+    data = load_data("injuries.yaml")
     return {name: Region(name=name, **spec) for name, spec in data["regions"].items()}
 
 
 @functools.cache
 def pain_words() -> str:
-    return _data("injuries.yaml")["pain_words"].strip()
+    return load_data("injuries.yaml")["pain_words"].strip()
 
 
 def _name_pattern(name: str) -> str:

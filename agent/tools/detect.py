@@ -7,10 +7,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from .base import load_data
 
 # Cues that deny what follows in the same clause ("no chest pain", "never had heart problems").
 _NEG = re.compile(
@@ -73,9 +73,7 @@ def normalize(text: str) -> str:
 @functools.cache
 def vocabulary() -> tuple[list[re.Pattern[str]], list[tuple[str, str, re.Pattern[str]]]]:
     """(masks, [(code, category, regex)]) compiled from data/vocabulary.yaml."""
-    raw = yaml.safe_load(
-        resources.files("fitcoach.agent.tools").joinpath("data", "vocabulary.yaml").read_text()
-    )
+    raw = load_data("vocabulary.yaml")
     masks = [re.compile(rf"(?<!\w)(?:{p})(?!\w)") for p in raw.pop("masks")]
     table = []
     for code, spec in raw.items():
