@@ -259,3 +259,37 @@ def test_graph_embeds_as_subgraph(settings, screen_patch):
     outer.add_edge(START, "coach")
     state = outer.compile().invoke(turn_input("How heavy should novices train for strength?", None))
     assert state["result"].citations[0].doc_id == "ratamess"
+
+
+def test_real_screen_refers_before_any_model_call(settings):
+    coach = make_coach(settings, "Run hill sprints three times a week [1].")
+    answer = coach.ask("I get chest pain when I run up hills. How should I train for a 10k?")
+    assert answer.refer and answer.draft is None
+    assert "will not give a training plan" in answer.answer
+    assert "hill sprints" not in answer.answer
+    assert_citations_resolve(answer)
+
+
+def test_backends_by_setting(tmp_path):
+    from fitcoach.agent.llm import LocalChatModel, make_chat_model
+    from fitcoach.knowledge.errors import ConfigError, UnknownNameError
+
+    s = load_settings(agent={"model": "openai:qwen2.5-7b", "openai_base_url": "http://127.0.0.1:9"})
+    llm, label = make_chat_model(s)
+    assert label == "openai:qwen2.5-7b" and type(llm).__name__ == "ChatOpenAI"
+
+    llm, label = make_chat_model(load_settings(agent={"adapter": "none"}))
+    assert isinstance(llm, LocalChatModel) and llm._model is None  # nothing loaded yet
+    assert label == "smollm2-135m-instruct (no adapter)"
+
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    with pytest.raises(ConfigError):
+        make_chat_model(load_settings(agent={"adapter": str(adapter)}))
+    (adapter / "adapter_config.json").write_text("{}")
+    llm, label = make_chat_model(load_settings(agent={"adapter": str(adapter)}))
+    assert llm.adapter == adapter and label == "smollm2-135m-instruct + adapter"
+
+    with pytest.raises(UnknownNameError) as err:
+        make_chat_model(load_settings(agent={"model": "nonsense"}))
+    assert "smollm2-135m-instruct" in err.value.hint
