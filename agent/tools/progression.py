@@ -278,6 +278,12 @@ def _next_load(inp: NextLoadInput) -> NextLoadResult:
         # Loads converted from the other unit sit off the plate grid: land back on it.
         new = max(round_to(new, increment), increment)
         warnings.append(f"loads converted to {unit} and rounded to {fmt(increment)} {unit} steps")
+    if action in ("deload", "back_off") and new >= last.top_load:
+        action, new = "hold", last.top_load
+        warnings.append(
+            "already at the lightest load the increment allows: cut reps or sets, or choose an "
+            "easier variation, instead of lowering the load"
+        )
     if len(sessions) == 1:
         warnings.append("only one session logged: the consecutive-session rules cannot apply yet")
     change = round(new - last.top_load, 4)
@@ -310,8 +316,13 @@ def _next_load(inp: NextLoadInput) -> NextLoadResult:
 
 def _step(load: float, change: float, increment: float) -> float:
     """`load` changed by `change` rounded to whole increments: plates go on and off the bar in
-    those steps, whatever the starting load; never below one increment."""
-    return max(round(load + round_to(change, increment), 6), increment)
+    those steps, whatever the starting load. A reduction is at least one increment, and a
+    reduction that would reach zero leaves the load as it is."""
+    step = round_to(change, increment)
+    if change < 0:
+        new = round(load + min(step, -increment), 6)
+        return new if new > 0 else load
+    return round(load + step, 6)
 
 
 def _reps(s: Session) -> str:
