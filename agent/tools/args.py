@@ -40,7 +40,13 @@ def _file_or_value(key: str, value: Any) -> Any:
                 hint="log=PATH to a CSV (exercise,load,reps,rpe,date,unit) or JSON",
             )
         if path.suffix.lower() == ".json":
-            return json.loads(path.read_text(encoding="utf-8"))
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise ToolInputError(
+                    f"set log {value} is not valid JSON: {exc}",
+                    hint="a JSON list of sets, or a CSV with exercise,load,reps,rpe,date,unit",
+                ) from None
         return read_set_log(path)
     return value
 
