@@ -83,8 +83,18 @@ def _help_for(name: str) -> str:
     spec = TOOLS[name]
     lines = [spec.description, "", "\b", "Inputs:"]
     for field, info in spec.input_model.model_fields.items():
-        need = "required" if info.is_required() else f"default {info.default!r}"
+        if info.is_required():
+            need = "required"
+        elif info.default is None:
+            need = "optional"
+        else:
+            need = f"default {info.default!r}"
         lines.append(f"  {field} ({need}): {info.description or ''}".rstrip(": "))
+    if "profile" in spec.input_model.model_fields:
+        lines.append("  profile=PATH reads a .toml/.yaml/.json profile; profile fields may also")
+        lines.append("  be given inline, e.g. age=45 activity_level=inactive pregnant=true")
+    if "log" in spec.input_model.model_fields:
+        lines.append("  log=PATH reads a CSV (exercise,load,reps,rpe,date,unit) or a JSON list")
     example = " ".join(f"{k}={_shell(v)}" for k, v in spec.example.items())
     lines += ["", "\b", "Example:", f"  fitcoach tool {name} {example}"]
     return "\n".join(lines)
