@@ -289,7 +289,7 @@ def build_graph(deps: Deps) -> Any:
 
     def retrieve_node(state: CoachState) -> dict[str, Any]:
         p = state["plan"] or Plan()
-        queries = p.queries or [state["question"]]
+        queries = list(p.queries or [state["question"]])
         for flag_or_injury in state.get("screen").injuries if state.get("screen") else []:
             queries.append(f"{flag_or_injury.region} injury exercise modification")
         k = settings.agent.evidence_k

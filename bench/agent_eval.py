@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = rows[: args.limit] if args.limit else rows
     coach = Coach()
     results = []
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_suffix(".partial.jsonl").unlink(missing_ok=True)
     start = time.perf_counter()
     for i, row in enumerate(rows, 1):
         t0 = time.perf_counter()
@@ -114,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         result = check(row, answer)
         result["seconds"] = round(time.perf_counter() - t0, 2)
         results.append(result)
+        if args.out:  # written as it goes, so a long run can be inspected midway
+            with args.out.with_suffix(".partial.jsonl").open("a") as f:
+                f.write(json.dumps(result) + "\n")
         failed = [k for k in ("citations_ok", "safety_ok", "numbers_ok", "abstain_ok", "forbid_ok")
                   if result[k] is False]  # fmt: skip
         print(f"[{i}/{len(rows)}] {row['id']:<16} {result['seconds']:6.1f}s "
