@@ -29,10 +29,9 @@ FITNESS_TERMS = tuple(_FITNESS.split())
 
 # Topics fitcoach does not cover; with no fitness term present they mean "out of scope".
 _OFF_TOPIC = (
-    "stock invest bitcoin crypto mortgage tax loan bank dividend portfolio retire "
-    "capital president elect politic war histor movie film song novel poem lyric recipe "
-    "weather football score world cup translat code python javascript program compil "
-    "password hack lottery horoscope"
+    "stock stocks invest bitcoin crypto mortgage tax taxes loan bank dividend portfolio "
+    "capital president election politic movie film song poem lyric recipe translat python "
+    "javascript password hack lottery horoscope"
 )
 OFF_TOPIC_TERMS = tuple(_OFF_TOPIC.split())
 
@@ -88,18 +87,19 @@ def _has_term(words: Sequence[str], terms: Sequence[str]) -> bool:
 
 
 def in_scope(question: str) -> bool | None:
-    """True when the question uses fitness vocabulary, False when only off-topic vocabulary,
-    None when it says neither (evidence similarity then decides).
+    """True when the question uses only fitness vocabulary, False when only off-topic
+    vocabulary, None for both or neither (evidence similarity then decides).
 
     >>> in_scope("How much protein after a workout?"), in_scope("Should I buy bitcoin?")
     (True, False)
+    >>> in_scope("How do I hack the gym's door code?") is None
+    True
     """
     words = _stems(question)
-    if _has_term(words, FITNESS_TERMS):
-        return True
-    if _has_term(words, OFF_TOPIC_TERMS):
-        return False
-    return None
+    fitness, off_topic = _has_term(words, FITNESS_TERMS), _has_term(words, OFF_TOPIC_TERMS)
+    if fitness != off_topic:
+        return fitness
+    return None  # both ("hack my gym's door code") or neither: evidence similarity decides
 
 
 def _unit(text: str | None, default: str) -> str:
