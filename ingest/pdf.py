@@ -58,7 +58,11 @@ def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocu
                     hint="pass the document's password with --password",
                 )
         n_pages = len(reader.pages)
-        raw_pages = [_page_text(page) for page in reader.pages]
+        # Page 1 is read once, with a visitor that also records font sizes for the title.
+        spans: list[tuple[float, str]] = []
+        raw_pages = [
+            _page_text(page, spans if i == 0 else None) for i, page in enumerate(reader.pages)
+        ]
     except IngestError:
         raise
     except DependencyError:  # AES needs the optional `cryptography` package (pypdf[crypto])
@@ -84,7 +88,7 @@ def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocu
 
     pages = clean_pages(raw_pages)
     blocks = [Block(text=text, page=i + 1) for i, text in enumerate(pages) if text]
-    meta = guess_metadata(reader, raw_pages)
+    meta = guess_metadata(reader, raw_pages, spans)
     return ParsedDocument(kind="pdf", blocks=blocks, pages=n_pages, meta=meta)
 
 
@@ -96,9 +100,18 @@ def _corrupt(path: Path, detail: str) -> IngestError:
     )
 
 
-def _page_text(page: Any) -> str:
-    text = page.extract_text() or ""
-    return _GARBAGE.sub("", text)
+def _page_text(page: Any, spans: list[tuple[float, str]] | None = None) -> str:
+    """A page's text; with `spans`, also collect (font size, text) of each text run."""
+    if spans is None:
+        return _GARBAGE.sub("", page.extract_text() or "")
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
+        text = _GARBAGE.sub("", text or "").strip()
+        if any(c.isalpha() for c in text):
+            scale = abs(tm[0] * cm[0]) if tm and cm else 1.0
+            spans.append((round(float(size) * (scale or 1.0), 1), text))
+
+    return _GARBAGE.sub("", page.extract_text(visitor_text=visit) or "")
 
 
 # Cleaning --------------------------------------------------------------------------------
@@ -161,12 +174,12 @@ def _join_lines(lines: list[str]) -> str:
 # Metadata --------------------------------------------------------------------------------
 
 
-def guess_metadata(reader: Any, raw_pages: list[str]) -> MetaGuess:
+def guess_metadata(reader: Any, raw_pages: list[str], spans: list[tuple[float, str]]) -> MetaGuess:
     """Text heuristics, overridden by the info dictionary, overridden by XMP."""
     first = "\n".join(raw_pages[:2])
     page1 = raw_pages[0] if raw_pages else ""
     text_guess = MetaGuess(
-        title=_extend_title(_title_from_fonts(reader), page1),
+        title=_extend_title(_title_from_spans(spans), page1),
         doi=find_doi(first),
         year=find_year(page1) or find_year(first) or first_year(page1[:600]),
         journal=_journal_from_doi_line(page1),
@@ -238,19 +251,8 @@ def _xmp_guess(reader: Any) -> MetaGuess:
     )
 
 
-def _title_from_fonts(reader: Any) -> str | None:
+def _title_from_spans(spans: list[tuple[float, str]]) -> str | None:
     """The largest text on page 1 is almost always the title."""
-    spans: list[tuple[float, str]] = []
-
-    def visit(text: str, cm: Any, tm: Any, font: Any, size: float) -> None:
-        text = _GARBAGE.sub("", text or "").strip()
-        if sum(c.isalpha() for c in text) < 1:
-            return
-        scale = abs(tm[0] * cm[0]) if tm and cm else 1.0
-        spans.append((round(float(size) * (scale or 1.0), 1), text))
-
-    if not _safe(lambda: reader.pages[0].extract_text(visitor_text=visit) or True):
-        return None
     if not spans:
         return None
     # Ignore the biggest sizes that carry only a few letters (drop caps, logos).
