@@ -305,13 +305,12 @@ class ChromaStore:
         doc_ids: Sequence[str] | None,
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks with their cosine similarity, optionally within some documents."""
-        count = collection.count()
-        if count == 0 or n <= 0:
+        if n <= 0:
             return []
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
-        rows = collection.query(
+        rows = collection.query(  # n above the collection's size just returns fewer rows
             query_embeddings=[list(embedding)],
-            n_results=min(n, count),
+            n_results=n,
             where=where,
             include=["documents", "metadatas", "distances"],
         )
