@@ -207,9 +207,9 @@ class Library:
             index = Bm25Index.load(self.bm25_dir, generation) if generation else None
             if index is None:
                 visible = set(self._catalogue)
-                chunks = [
-                    c for c in self.store.all_chunks(self.collection()) if c.doc_id in visible
-                ]
+                stored = self.store.existing_chunks()
+                every = self.store.all_chunks(stored) if stored is not None else []
+                chunks = [c for c in every if c.doc_id in visible]
                 titles = {d.doc_id: d.title for d in self._catalogue.values()}
                 index = Bm25Index.build(chunks, titles, generation)
                 if generation:
@@ -320,11 +320,18 @@ class LibraryWriter:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.store = library.store
-        self.collection = library.collection()
         self.catalogue = self.store.read_catalogue()
         self.changed = False
-        if self.store.embedded:  # we hold the lock: chunks without a record are debris
-            self.store.purge_orphans(self.collection, self.catalogue)
+        # Deleting needs no embedder; adding checks it (and loads it) on first use.
+        self._existing = self.store.existing_chunks()
+        if self.store.embedded and self._existing is not None:
+            # we hold the lock: chunks without a catalogue record are a killed run's debris
+            self.store.purge_orphans(self._existing, self.catalogue)
+
+    @property
+    def collection(self) -> Any:
+        """The chunk collection, created or checked against this library's embedder."""
+        return self.library.collection()
 
     @property
     def embedder(self) -> Embedder | Any:
@@ -354,7 +361,9 @@ class LibraryWriter:
         if not doc_ids:
             return
         self.store.uncommit_documents(doc_ids)
-        self.store.delete_chunks(self.collection, doc_ids)
+        self._existing = self._existing or self.store.existing_chunks()
+        if self._existing is not None:
+            self.store.delete_chunks(self._existing, doc_ids)
         for doc_id in doc_ids:
             self.catalogue.pop(doc_id, None)
         self.changed = True

@@ -196,6 +196,16 @@ class ChromaStore:
             self._chunks = collection
         return self._chunks
 
+    def existing_chunks(self) -> Any | None:
+        """The chunk collection without the embedder check (for reads and deletes), or None."""
+        if self._chunks is not None:
+            return self._chunks
+        _embedding_function_class()
+        try:
+            return self.client.get_collection(self.name, embedding_function=None)
+        except Exception:
+            return None
+
     def stored_embedder(self) -> tuple[str, int] | None:
         """(embedder, dimension) the chunk collection was made for, or None if it does not exist."""
         _embedding_function_class()

@@ -147,3 +147,20 @@ def test_starter_not_added_to_a_library_that_already_has_papers(lib: Library) ->
         embedder=HashEmbedder(),
     )
     assert len(with_starter.documents()) == 3
+
+
+def test_listing_and_removing_never_load_the_embedder(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fitcoach.knowledge import models
+
+    def refuse(name: str = "") -> None:
+        raise AssertionError("the embedder was loaded")
+
+    monkeypatch.setattr(models, "load_embedder", refuse)
+    plain = Library(lib.settings)  # no embedder given: it would be loaded on demand
+    docs = plain.documents()
+    assert plain.stats().documents == 3 and plain.get(docs[0].doc_id) == docs[0]
+    plain.remove(docs[0].doc_id)
+    assert len(plain.documents()) == 2
+    assert lib.collection().count() == sum(d.n_chunks for d in lib.documents())
