@@ -156,14 +156,20 @@ def _short_reference(reference: str) -> str:
 
 
 def _best_sentences(
-    question: str, evidence: list[Evidence], embedder: Any, limit: int = 3, floor: float = 0.3
+    question: str,
+    evidence: list[Evidence],
+    embedder: Any,
+    limit: int = 3,
+    floor: float = 0.3,
+    force: bool = True,
 ) -> list[tuple[str, int]]:
     """The evidence sentences closest to the question, one per passage, as (sentence, n)."""
     candidates: list[tuple[str, int]] = []
     for e in evidence:
         for sentence in split_sentences(clean_passage_text(e.text)):
             words = sentence.split()
-            if 6 <= len(words) <= 60 and not looks_like_injection(sentence):
+            proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
+            if proper and 6 <= len(words) <= 60 and not looks_like_injection(sentence):
                 candidates.append((sentence, e.n))
     if not candidates:
         return []
@@ -192,7 +198,7 @@ def _best_sentences(
         used.add(n)
         if len(chosen) == limit:
             break
-    if not chosen:  # the passages passed retrieval's relevance bar: quote the closest sentence
+    if not chosen and force:  # the passages passed retrieval's bar: quote the closest sentence
         chosen.append(candidates[ranked[0]])
     return chosen
 
@@ -225,7 +231,10 @@ def compose_answer(
     limit = 2 if tool_runs else 3  # with numbers to report, evidence is the backing, not the bulk
     parts += [
         f"{s.rstrip('.')} [{n}]."
-        for s, n in _best_sentences(question, evidence, embedder, limit=limit, floor=floor)
+        # With tool results the answer stands on its numbers: add evidence only if it is close.
+        for s, n in _best_sentences(
+            question, evidence, embedder, limit=limit, floor=floor, force=not tool_runs
+        )
     ]
     # Every sentence is a verbatim quote or tool summary: lexical checks suffice to renumber.
     return verify(" ".join(parts), evidence, tool_runs, None, flags=flags)
@@ -364,7 +373,8 @@ def build_graph(deps: Deps) -> Any:
         evidence = state.get("evidence") or []
         runs = state.get("tool_runs") or []
         flags = [f for f in _flags(state) if f.action != "refer"]
-        checked = verify(state.get("draft") or "", evidence, runs, deps.embedder, flags=flags)
+        draft = _drop_echoes(state.get("draft") or "", state["question"])
+        checked = verify(draft, evidence, runs, deps.embedder, flags=flags)
         usable = (
             checked.kept
             and (not evidence or any(k.basis == "evidence" for k in checked.kept))
@@ -484,6 +494,16 @@ def build_graph(deps: Deps) -> Any:
     for end in ("finish", "refer", "abstain"):
         graph.add_edge(end, END)
     return graph
+
+
+def _drop_echoes(draft: str, question: str) -> str:
+    """The draft without sentences that repeat the question (small models echo it)."""
+    asked = content_words(question)
+    kept = [
+        s for s in split_sentences(draft)
+        if not (content_words(s) and content_words(s) <= asked)
+    ]  # fmt: skip
+    return " ".join(kept)
 
 
 def _cited_text(checked: VerifiedAnswer, evidence: list[Evidence]) -> str:
