@@ -14,8 +14,10 @@ is a passage from one of those documents.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -64,7 +66,9 @@ def main() -> int:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ["FITCOACH_HOME"] = tempfile.mkdtemp(prefix="fitcoach-bench-")
+    home = tempfile.mkdtemp(prefix="fitcoach-bench-")
+    os.environ["FITCOACH_HOME"] = home
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
     from fitcoach.knowledge import Library, load_settings
     from fitcoach.knowledge.library import starter_files
 

@@ -14,9 +14,11 @@ MiniLM on every call.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -79,7 +81,10 @@ def main() -> int:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    os.environ["FITCOACH_HOME"] = str(args.home or tempfile.mkdtemp(prefix="fc-latency-"))
+    if args.home is None:
+        args.home = Path(tempfile.mkdtemp(prefix="fc-latency-"))
+        atexit.register(shutil.rmtree, args.home, ignore_errors=True)
+    os.environ["FITCOACH_HOME"] = str(args.home)
     sys.path.insert(0, str(HERE))
     from retrieval import load_questions
 
