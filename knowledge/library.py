@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, LibraryError, LibraryLockedError, UnknownNameError
-from .retrieval import BM25_WEIGHT, Bm25Index, reciprocal_rank_fusion
+from .retrieval import Bm25Index, reciprocal_rank_fusion
 from .settings import Settings, load_settings
 from .store import GENERATION_ID, STARTER_ID, ChromaStore
 from .types import (
@@ -302,7 +302,7 @@ class Library:
                 fused = reciprocal_rank_fusion(
                     [dense_ids, [c.chunk_id for c, _ in lexical]],
                     k=retrieval.rrf_k,
-                    weights=[1.0, getattr(retrieval, "bm25_weight", BM25_WEIGHT)],
+                    weights=[1.0, retrieval.bm25_weight],
                 )
                 ranked = fused[:k]
             missing = [cid for cid, _ in ranked if cid not in similarity]

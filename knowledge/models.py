@@ -8,13 +8,14 @@ atomically, so an interrupted conversion never leaves a half-written model behin
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -132,19 +133,40 @@ class Embedder:
     def embed(self, texts: list[str], batch_size: int = 64) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self.model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with _few_threads(len(texts)):
+            vectors = self.model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed([text])[0]
 
 
+@contextlib.contextmanager
+def _few_threads(n_texts: int) -> Iterator[None]:
+    """Embed a handful of texts on one thread: for a query's few dozen word pieces, torch's
+    thread fan-out costs more than it saves (bench/search_latency.py measured ~5x on 2 busy
+    cores). Batches keep torch's own setting."""
+    import torch
+
+    if n_texts > 8 or torch.get_num_threads() == 1:
+        yield
+        return
+    with _THREADS_LOCK:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+
+_THREADS_LOCK = threading.Lock()
 _EMBEDDER_CACHE: dict[str, Embedder] = {}
 _EMBEDDER_LOCK = threading.Lock()
 
@@ -157,8 +179,16 @@ def load_embedder(name_or_path: str = "minilm-l6") -> Embedder:
         if key not in _EMBEDDER_CACHE:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
-            model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            quiet = hf_logging.is_progress_bar_enabled()
+            if quiet:  # a routine load needs no "Loading weights" bar on stderr
+                hf_logging.disable_progress_bar()
+            try:
+                model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            finally:
+                if quiet:
+                    hf_logging.enable_progress_bar()
             _EMBEDDER_CACHE[key] = Embedder(model, name_or_path)
         return _EMBEDDER_CACHE[key]
 

@@ -157,12 +157,6 @@ class Bm25Index:
         return cls(retriever, chunks, generation)
 
 
-# Fusion weight of the BM25 ranking relative to the dense one. Tuned on the labelled questions
-# (bench/retrieval.py): at 0.5 a lexical hit cannot outrank dense top hits on its own but lifts
-# chunks both retrievers agree on; 1.0 let BM25's noisier tail push out dense hits.
-BM25_WEIGHT = 0.5
-
-
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[str]],
     *,
