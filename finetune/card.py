@@ -19,8 +19,12 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         meta = read_meta(run.run_dir / name)
         if meta is not None:
             stages[name] = meta
-    adapter_sha = sha256(dest / "adapter_model.safetensors")
-    size_mb = (dest / "adapter_model.safetensors").stat().st_size / 2**20
+    from fitcoach.finetune.pipeline import weights_file
+
+    weights = weights_file(dest)
+    config = dest / ("adapter_config.json" if weights.name.startswith("adapter") else "config.json")
+    adapter_sha = sha256(weights)
+    size_mb = weights.stat().st_size / 2**20
     data_meta = stages["data"].metrics if "data" in stages else {}
     meta_out = {
         "name": dest.name,
@@ -28,7 +32,8 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         "recipe": run.recipe.model_dump(mode="json"),
         "final_stage": stage,
         "adapter_sha256": adapter_sha,
-        "adapter_config_sha256": sha256(dest / "adapter_config.json"),
+        "weights_file": weights.name,
+        "adapter_config_sha256": sha256(config),
         "adapter_size_mb": round(size_mb, 2),
         "data_hashes": data_meta.get("hashes", {}),
         "data_counts": data_meta.get("counts", {}),
@@ -55,10 +60,9 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         "",
         "## Files",
         "",
-        f"- `adapter_model.safetensors` sha256 `{adapter_sha}` ({size_mb:.2f} MB)",
-        f"- `adapter_config.json` sha256 `{meta_out['adapter_config_sha256']}`",
-        f"- LoRA r={run.recipe.lora.r}, alpha={run.recipe.lora.alpha}, "
-        f"targets {', '.join(run.recipe.lora.target_modules)}",
+        f"- `{weights.name}` sha256 `{adapter_sha}` ({size_mb:.2f} MB)",
+        f"- `{config.name}` sha256 `{meta_out['adapter_config_sha256']}`",
+        _lora_line(run.recipe.lora),
         "",
         "## Data (sha256)",
         "",
@@ -99,6 +103,15 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
     card = dest / "MODEL_CARD.md"
     card.write_text("\n".join(lines))
     return card
+
+
+def _lora_line(lora: Any) -> str:
+    if lora.full_parameter:
+        return "- Full-parameter training (every weight), no adapter."
+    layers = f", top {lora.top_layers} layers" if lora.top_layers else ""
+    return (
+        f"- LoRA r={lora.r}, alpha={lora.alpha}{layers}, targets {', '.join(lora.target_modules)}"
+    )
 
 
 def _fmt(x: Any) -> str:

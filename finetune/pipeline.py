@@ -24,6 +24,14 @@ from fitcoach.knowledge.settings import Settings, load_settings
 
 PIPELINE = ["data", "cpt", "sft", "rl", "eval", "report", "export"]
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+FULL_MODEL_FILES = (
+    "config.json",
+    "generation_config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "chat_template.jinja",
+)
 
 
 class Run(BaseModel):
@@ -147,35 +155,46 @@ def stage_merge(run: Run, dest: Path | None = None) -> dict[str, str]:
 
     stage = final_stage(run)
     dest = dest or run.run_dir / "merge"
-    model, tokenizer = load_causal_lm(
-        run.recipe.base_model, run.models_dir, adapter=run.run_dir / stage
-    )
-    merged = model.merge_and_unload() if hasattr(model, "merge_and_unload") else model
-    merged.save_pretrained(str(dest))
+    if run.recipe.lora.full_parameter:  # the stage already saved a whole model
+        model, tokenizer = load_causal_lm(str(run.run_dir / stage), run.models_dir)
+    else:
+        model, tokenizer = load_causal_lm(
+            run.recipe.base_model, run.models_dir, adapter=run.run_dir / stage
+        )
+        model = model.merge_and_unload()
+    model.save_pretrained(str(dest))
     tokenizer.save_pretrained(str(dest))
-    (dest / "fitcoach-merge.json").write_text(
-        json.dumps({"from": stage, "base": run.recipe.base_model})
-    )
+    marker = {"from": stage, "base": run.recipe.base_model}
+    (dest / "fitcoach-merge.json").write_text(json.dumps(marker))
     return {"model_dir": str(dest), "from": stage}
 
 
 def stage_export(run: Run, dest: Path | None = None) -> dict[str, str]:
-    """Copy the final adapter with a model card and meta.json into `dest` (shippable)."""
+    """Copy the final weights (the LoRA adapter, or the whole model when trained full-parameter)
+    with a model card and meta.json into `dest`, ready to ship."""
     from fitcoach.finetune.card import write_card
     from fitcoach.finetune.train import sha256
 
     stage = final_stage(run)
     dest = dest or run.run_dir / "export"
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ADAPTER_FILES:
-        shutil.copy2(run.run_dir / stage / name, dest / name)
+    names = ADAPTER_FILES if not run.recipe.lora.full_parameter else FULL_MODEL_FILES
+    for name in names:
+        if (run.run_dir / stage / name).is_file():
+            shutil.copy2(run.run_dir / stage / name, dest / name)
     card = write_card(run, stage, dest, _load_scores(run))
-    return {
-        "dir": str(dest),
-        "from": stage,
-        "card": str(card),
-        "adapter_sha256": sha256(dest / "adapter_model.safetensors"),
-    }
+    weights = weights_file(dest)
+    return {"dir": str(dest), "from": stage, "card": str(card), "sha256": sha256(weights)}
+
+
+def weights_file(folder: Path) -> Path:
+    """The adapter's (or full model's) safetensors file in an exported folder."""
+    for name in ("adapter_model.safetensors", "model.safetensors"):
+        if (folder / name).is_file():
+            return folder / name
+    from fitcoach.knowledge.errors import ConfigError
+
+    raise ConfigError(f"no weights in {folder}", hint="run `fitcoach finetune export` again")
 
 
 STAGES: dict[str, Callable[..., Any]] = {

@@ -309,3 +309,40 @@ def test_cpu_smoke_recipe_end_to_end(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "smoke" / "eval" / "summary.json").read_text())
     assert set(summary) == {"base", "cpt", "sft", "rl"}
     assert (tmp_path / "smoke" / "export" / "MODEL_CARD.md").is_file()
+
+
+def test_gpu_recipe_full_parameter_runs_on_cpu_with_a_tiny_model(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    """The gpu recipe's code path (full-parameter option included), shrunk to a few steps."""
+    out = tmp_path / "gpu"
+    sets = [
+        f"base_model={tiny_model}",
+        "threads=1",
+        "precision=fp32",
+        "gradient_checkpointing=false",
+        "lora.full_parameter=true",
+        "data.sft_dialogues=40",
+        "data.rl_prompts=8",
+        "data.heldout_prompts=8",
+        "cpt.max_steps=1",
+        "cpt.batch_size=2",
+        "sft.max_steps=1",
+        "sft.batch_size=2",
+        "rl.max_steps=1",
+        "rl.batch_size=2",
+        "rl.num_generations=2",
+        "rl.max_completion_length=8",
+        "eval.grounded_prompts=2",
+        "eval.max_new_tokens=8",
+        "eval.mcq_limit=2",
+    ]
+    args = ["--recipe", "gpu", "--output", str(out)]
+    for item in sets:
+        args += ["--set", item]
+    result = _cli("run", *args)
+    assert result.exit_code == 0, result.output
+    assert (out / "rl" / "model.safetensors").is_file()  # a whole model, not an adapter
+    meta = json.loads((out / "export" / "meta.json").read_text())
+    assert meta["weights_file"] == "model.safetensors"
+    assert _cli("merge", *args).exit_code == 0
