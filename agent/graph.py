@@ -30,6 +30,7 @@ from fitcoach.agent.verify import (
     key_numbers,
     numbers_in,
     numbers_reproduced,
+    passage_support,
     sentence_support,
     split_sentences,
     strip_citations,
@@ -241,17 +242,16 @@ def compose_answer(
 
 
 def _quote(evidence: Evidence, sentences: list[str]) -> str:
-    """The passage sentences that best support the answer sentences citing it (one each, in
-    passage order), or the passage's opening when none overlaps."""
-    candidates = split_sentences(clean_passage_text(evidence.text))
-    chosen: set[int] = set()
+    """The passage windows that support the answer sentences citing it (the same windows
+    verification accepted), or the passage's opening when none does."""
+    windows: list[str] = []
     for sentence in sentences:
-        scores = [sentence_support(sentence, c) for c in candidates]
-        if scores and max(scores) > 0:
-            chosen.add(scores.index(max(scores)))
-    if not chosen:
+        score, window = passage_support(sentence, evidence.text)
+        if score > 0 and window not in windows:
+            windows.append(window)
+    if not windows:
         return trim_words(clean_passage_text(evidence.text), QUOTE_WORDS)
-    return " ".join(candidates[i] for i in sorted(chosen))
+    return " ".join(windows)
 
 
 def citations_for(verified: VerifiedAnswer, evidence: list[Evidence]) -> list[Citation]:

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from fitcoach.agent.prompts import Evidence
     from fitcoach.agent.tools import ToolRun
 
-SUPPORT_THRESHOLD = 0.5  # share of a sentence's content words its passage must contain
-EMBED_THRESHOLD = 0.7  # cosine that rescues a paraphrase with some lexical overlap
-EMBED_MIN_LEXICAL = 0.3
+SUPPORT_THRESHOLD = 0.5  # share of a sentence's content words its passage window must contain
 
 _CITE = re.compile(r"\[(\d+(?:\s*[,;\u2013-]\s*\d+)*)\]")
 _CITE_RUN = r"(?:\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\])+"
@@ -39,7 +37,9 @@ _STOPWORD_TEXT = """a about above after again against all also am an and any are
     our out over own per same shall she should so some such than that the their them then there
     these they this those through to too under until up upon very was we were what when where
     which while who whom why will with would you your yours should can cannot use used using
-    one two three four five six seven eight nine ten also however therefore thus"""
+    one two three four five six seven eight nine ten also however therefore thus
+evidence study studies document provided suggest suggests article research paper findings
+show shows shown author authors"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
@@ -150,6 +150,26 @@ def sentence_support(sentence: str, passage_text: str) -> float:
     if not words:  # "100 kg = 220.46 lb": only numbers and units, and all of them match
         return 1.0 if numbers else 0.0
     return len(words & content_words(passage_text)) / len(words)
+
+
+def passage_support(sentence: str, passage_text: str) -> tuple[float, str]:
+    """Best support for `sentence` from one or two consecutive sentences of the passage, and
+    that window: a claim must be backed by one place in the paper, not by words scattered
+    over a whole passage (the window becomes the citation's quote).
+
+    >>> passage_support("Rest 2-3 min for strength.", "Rest 2-3 min for strength. Eat well.")
+    (1.0, 'Rest 2-3 min for strength.')
+    """
+    from fitcoach.agent.prompts import clean_passage_text
+
+    parts = split_sentences(clean_passage_text(passage_text)) or [passage_text]
+    windows = parts + [f"{a} {b}" for a, b in zip(parts, parts[1:], strict=False)]
+    best, where = 0.0, parts[0]
+    for window in windows:
+        score = sentence_support(sentence, window)
+        if score > best or (score == best > 0 and len(window) < len(where)):
+            best, where = score, window
+    return best, where
 
 
 # --- tool numbers ----------------------------------------------------------------------------
@@ -334,17 +354,19 @@ def verify(
 
     cosines: dict[tuple[int, int], float] = {}
     if embedder is not None and sentences and evidence:
+        # Meaning breaks ties when a sentence moves to another passage; it never replaces the
+        # lexical and number checks, so a fluent paraphrase with a wrong figure still fails.
         vectors = embedder.embed(plain + [e.text for e in evidence])
         for i in range(len(plain)):
             for j, e in enumerate(evidence):
                 cosines[(i, e.n)] = _cosine(vectors[i], vectors[len(plain) + j])
 
+    cache: dict[tuple[int, int], float] = {}
+
     def support(i: int, n: int) -> float:
-        lexical = sentence_support(plain[i], texts[n])
-        paraphrase = cosines.get((i, n), 0.0) >= EMBED_THRESHOLD and lexical >= EMBED_MIN_LEXICAL
-        if lexical < threshold and paraphrase:
-            return threshold  # the embedding vouches for a reworded sentence
-        return lexical
+        if (i, n) not in cache:
+            cache[(i, n)] = passage_support(plain[i], texts[n])[0]
+        return cache[(i, n)]
 
     kept_raw: list[tuple[str, list[int], str, float, bool]] = []
     dropped: list[DroppedSentence] = []
@@ -360,7 +382,11 @@ def verify(
             changed = bool(fabricated) or good != valid
             kept_raw.append((plain[i], good, "evidence", score, changed))
             continue
-        best_n, best = max(((n, support(i, n)) for n in by_n), key=lambda t: t[1], default=(0, 0.0))
+        best_n, best = max(
+            ((n, support(i, n)) for n in by_n),
+            key=lambda t: (t[1], cosines.get((i, t[0]), 0.0)),
+            default=(0, 0.0),
+        )
         if best >= threshold:
             kept_raw.append((plain[i], [best_n], "evidence", best, True))
             continue
