@@ -90,4 +90,10 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def main() -> None:
+    import warnings
+
+    # Deprecation chatter from transformers/peft internals is for their developers, not for
+    # someone asking a coaching question; Python API users keep their own warning filters.
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     cli(prog_name="fitcoach")
