@@ -58,9 +58,14 @@ class LocalChatModel(BaseChatModel):
             if self._model is None:
                 from fitcoach.knowledge.models import load_causal_lm
 
-                self._model, self._tokenizer = load_causal_lm(
+                model, self._tokenizer = load_causal_lm(
                     self.model_name, self.models_dir, adapter=self.adapter
                 )
+                if hasattr(model, "merge_and_unload"):
+                    # Serving only: folding the LoRA weights in removes the adapter's extra
+                    # matmuls from every generated token.
+                    model = model.merge_and_unload()
+                self._model = model
         return self._model, self._tokenizer
 
     def _inputs(self, messages: list[BaseMessage]) -> Any:
