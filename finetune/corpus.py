@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-STARTER_DIR = Path(__file__).resolve().parents[1] / "knowledge" / "starter"
+from fitcoach.knowledge.library import STARTER_DIR
 
 
 class Section(BaseModel):
