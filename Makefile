@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # download the CUDA build from PyPI, add: TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
-QUESTION ?= How much protein do I need per day to build muscle, and should I take creatine?
+QUESTION ?= How much protein do I need per day to build muscle?
 
 .PHONY: setup demo test test-slow lint bench clean
 
