@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from fitcoach.agent.schema import Citation, CoachAnswer, FlagReport
 from fitcoach.agent.tools.profile import AthleteProfile
-from fitcoach.knowledge.errors import ConfigError
-from fitcoach.knowledge.settings import Settings, load_settings
+from fitcoach.errors import ConfigError
+from fitcoach.settings import Settings, load_settings
 
 __all__ = ["Citation", "Coach", "CoachAnswer", "FlagReport"]
 

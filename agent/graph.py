@@ -36,8 +36,8 @@ from fitcoach.agent.verify import (
     strip_citations,
     verify,
 )
-from fitcoach.knowledge.errors import FitcoachError
-from fitcoach.knowledge.settings import Settings
+from fitcoach.errors import FitcoachError
+from fitcoach.settings import Settings
 
 # Sentences in retrieved text that address the model rather than the reader are data we do
 # not show: a poisoned paper must not steer the answer.

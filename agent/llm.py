@@ -15,8 +15,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from fitcoach.knowledge.errors import ConfigError, ModelNotAvailableError, UnknownNameError
-from fitcoach.knowledge.settings import Settings
+from fitcoach.errors import ConfigError, ModelNotAvailableError, UnknownNameError
+from fitcoach.settings import Settings
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 
@@ -56,7 +56,7 @@ class LocalChatModel(BaseChatModel):
         """(model, tokenizer), loading them on first use."""
         with self._lock:
             if self._model is None:
-                from fitcoach.knowledge.models import load_causal_lm
+                from fitcoach.models import load_causal_lm
 
                 model, self._tokenizer = load_causal_lm(
                     self.model_name, self.models_dir, adapter=self.adapter
@@ -164,7 +164,7 @@ def resolve_adapter(settings: Settings) -> tuple[Path | None, str]:
     `default` means the shipped fitcoach adapter for the bundled base, else none; a missing
     shipped adapter falls back to the plain base model (said so in the label).
     """
-    from fitcoach.knowledge.models import LLMS, default_adapter_dir
+    from fitcoach.models import LLMS, default_adapter_dir
 
     choice = settings.agent.adapter
     model = settings.agent.model
@@ -185,7 +185,7 @@ def resolve_adapter(settings: Settings) -> tuple[Path | None, str]:
 
 
 def _local(settings: Settings) -> tuple[BaseChatModel, str]:
-    from fitcoach.knowledge.models import llm_source
+    from fitcoach.models import llm_source
 
     llm_source(settings.agent.model)  # fail now, with a hint, on an unknown name
     adapter, adapter_label = resolve_adapter(settings)
@@ -235,7 +235,7 @@ def make_chat_model(settings: Settings) -> tuple[BaseChatModel, str]:
 
     Nothing is loaded here: local weights load on the first generation.
     """
-    from fitcoach.knowledge.models import LLMS, llm_source_kind
+    from fitcoach.models import LLMS, llm_source_kind
 
     kind = llm_source_kind(settings.agent.model)
     if kind not in BACKENDS:

@@ -20,10 +20,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from fitcoach.agent.cli import COMMANDS
+    from fitcoach.cli import COMMANDS
 
     exe = shutil.which("fitcoach") or sys.executable
-    base = [exe] if exe.endswith("fitcoach") else [exe, "-m", "fitcoach.agent.cli"]
+    base = [exe] if exe.endswith("fitcoach") else [exe, "-m", "fitcoach.cli"]
     rows = []
     for name in ["", *COMMANDS]:
         argv = [*base, *([name] if name else []), "--help"]

@@ -14,7 +14,7 @@ import random
 from pathlib import Path
 
 from fitcoach.finetune.recipe import load_recipe
-from fitcoach.knowledge.settings import load_settings
+from fitcoach.settings import load_settings
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     from transformers import AutoTokenizer
 
-    from fitcoach.knowledge.models import resolve_llm
+    from fitcoach.models import resolve_llm
 
     recipe = load_recipe(args.recipe)
     settings = load_settings()

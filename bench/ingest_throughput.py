@@ -27,7 +27,7 @@ DEFAULT_PDFS = HERE.parent.parent / "shared" / "data" / "pdfs"
 
 
 def run_fitcoach(pdfs: list[Path], embedder) -> dict[str, float]:
-    from fitcoach.knowledge import Library, load_settings
+    from fitcoach import Library, load_settings
 
     home = tempfile.mkdtemp(prefix="fc-ingest-")
     os.environ["FITCOACH_HOME"] = home
@@ -98,7 +98,7 @@ def main() -> int:
         return 1
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from fitcoach.knowledge.models import load_embedder
+    from fitcoach.models import load_embedder
 
     embedder = load_embedder("minilm-l6")
     embedder.embed(["warm-up"])

@@ -41,7 +41,7 @@ def cold_runs(n: int) -> list[float]:
     for question in QUESTIONS[:n]:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "fitcoach.agent.cli", "ask", question, "--json"],
+            [sys.executable, "-m", "fitcoach.cli", "ask", question, "--json"],
             check=True, capture_output=True, env=os.environ.copy(),
         )  # fmt: skip
         times.append(time.perf_counter() - start)

@@ -36,7 +36,7 @@ def load_questions(folder: Path) -> list[dict]:
 
 
 def evaluate(lib, questions: list[dict], mode: str, k: int) -> dict[str, float]:
-    from fitcoach.knowledge.types import normalize_doi
+    from fitcoach.text import normalize_doi
 
     recall = mrr = 0.0
     started = time.perf_counter()
@@ -69,7 +69,7 @@ def main() -> int:
     home = tempfile.mkdtemp(prefix="fitcoach-bench-")
     os.environ["FITCOACH_HOME"] = home
     atexit.register(shutil.rmtree, home, ignore_errors=True)
-    from fitcoach.knowledge import Library, load_settings
+    from fitcoach import Library, load_settings
     from fitcoach.knowledge.library import starter_files
 
     library = {"starter": True}
@@ -82,7 +82,7 @@ def main() -> int:
     ingest_s = time.perf_counter() - t0
     questions = load_questions(args.questions)
     known = {d.doi for d in docs}
-    from fitcoach.knowledge.types import normalize_doi
+    from fitcoach.text import normalize_doi
 
     unknown = {normalize_doi(d) for q in questions for d in q["relevant_dois"]} - known
     if unknown:

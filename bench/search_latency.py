@@ -88,7 +88,7 @@ def main() -> int:
     sys.path.insert(0, str(HERE))
     from retrieval import load_questions
 
-    from fitcoach.knowledge import Library, load_settings
+    from fitcoach import Library, load_settings
 
     lib = Library(load_settings(library={"starter": False}))
     if args.threads:

@@ -19,8 +19,6 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         meta = read_meta(run.run_dir / name)
         if meta is not None:
             stages[name] = meta
-    from fitcoach.finetune.pipeline import weights_file
-
     weights = weights_file(dest)
     config = dest / ("adapter_config.json" if weights.name.startswith("adapter") else "config.json")
     adapter_sha = sha256(weights)
@@ -116,3 +114,13 @@ def _lora_line(lora: Any) -> str:
 
 def _fmt(x: Any) -> str:
     return "n/a" if x is None else f"{x:.3f}"
+
+
+def weights_file(folder: Path) -> Path:
+    """The adapter's (or full model's) safetensors file in an exported folder."""
+    for name in ("adapter_model.safetensors", "model.safetensors"):
+        if (folder / name).is_file():
+            return folder / name
+    from fitcoach.errors import ConfigError
+
+    raise ConfigError(f"no weights in {folder}", hint="run `fitcoach finetune export` again")

@@ -425,7 +425,7 @@ def _run_tool(name: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
         from fitcoach.agent.tools import run_tool
     except ImportError:
         return None
-    from fitcoach.knowledge.errors import FitcoachError
+    from fitcoach.errors import FitcoachError
 
     try:
         run = run_tool(name, inputs)

@@ -197,7 +197,7 @@ def evaluate_model(
 ) -> ModelScore:
     """Score one model (the base, or base + a stage's adapter) on every metric."""
     from fitcoach.finetune.train import setup_torch
-    from fitcoach.knowledge.models import load_causal_lm
+    from fitcoach.models import load_causal_lm
 
     started = time.time()
     setup_torch(recipe)

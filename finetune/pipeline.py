@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from fitcoach.errors import UnknownNameError
 from fitcoach.finetune.recipe import Recipe, load_recipe
-from fitcoach.knowledge.errors import UnknownNameError
-from fitcoach.knowledge.settings import Settings, load_settings
+from fitcoach.settings import Settings, load_settings
 
 PIPELINE = ["data", "cpt", "sft", "rl", "eval", "report", "export"]
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
@@ -109,7 +109,7 @@ def final_stage(run: Run) -> str:
     for stage in ("rl", "sft", "cpt"):
         if (run.run_dir / stage / "meta.json").is_file():
             return stage
-    from fitcoach.knowledge.errors import ConfigError
+    from fitcoach.errors import ConfigError
 
     raise ConfigError(
         f"no trained stage in {run.run_dir}", hint="run `fitcoach finetune run` first"
@@ -134,7 +134,7 @@ def stage_report(run: Run, out_dir: Path | None = None) -> dict[str, str]:
     require_stage(run.run_dir, "data", "report")
     scores = _load_scores(run)
     if not scores:
-        from fitcoach.knowledge.errors import ConfigError
+        from fitcoach.errors import ConfigError
 
         raise ConfigError(
             f"no evaluation in {run.run_dir / 'eval'}", hint="run `fitcoach finetune eval` first"
@@ -151,7 +151,7 @@ def stage_report(run: Run, out_dir: Path | None = None) -> dict[str, str]:
 
 def stage_merge(run: Run, dest: Path | None = None) -> dict[str, str]:
     """Fold the final adapter into the base weights: a standalone model directory."""
-    from fitcoach.knowledge.models import load_causal_lm
+    from fitcoach.models import load_causal_lm
 
     stage = final_stage(run)
     dest = dest or run.run_dir / "merge"
@@ -172,7 +172,7 @@ def stage_merge(run: Run, dest: Path | None = None) -> dict[str, str]:
 def stage_export(run: Run, dest: Path | None = None) -> dict[str, str]:
     """Copy the final weights (the LoRA adapter, or the whole model when trained full-parameter)
     with a model card and meta.json into `dest`, ready to ship."""
-    from fitcoach.finetune.card import write_card
+    from fitcoach.finetune.card import weights_file, write_card
     from fitcoach.finetune.train import sha256
 
     stage = final_stage(run)
@@ -185,16 +185,6 @@ def stage_export(run: Run, dest: Path | None = None) -> dict[str, str]:
     card = write_card(run, stage, dest, _load_scores(run))
     weights = weights_file(dest)
     return {"dir": str(dest), "from": stage, "card": str(card), "sha256": sha256(weights)}
-
-
-def weights_file(folder: Path) -> Path:
-    """The adapter's (or full model's) safetensors file in an exported folder."""
-    for name in ("adapter_model.safetensors", "model.safetensors"):
-        if (folder / name).is_file():
-            return folder / name
-    from fitcoach.knowledge.errors import ConfigError
-
-    raise ConfigError(f"no weights in {folder}", hint="run `fitcoach finetune export` again")
 
 
 STAGES: dict[str, Callable[..., Any]] = {

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from fitcoach.knowledge.errors import ConfigError, UnknownNameError
+from fitcoach.errors import ConfigError, UnknownNameError
 
 RECIPES_DIR = Path(__file__).parent / "recipes"
 

@@ -19,7 +19,7 @@ from fitcoach.agent.verify import (
     numbers_reproduced,
     split_sentences,
 )
-from fitcoach.knowledge.errors import UnknownNameError
+from fitcoach.errors import UnknownNameError
 
 _REFER = re.compile(
     r"\b(see|seeing|consult|talk to|speak (?:to|with)|check with|get|ask)\b[^.]{0,40}?"

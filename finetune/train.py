@@ -21,8 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitcoach.errors import ConfigError
 from fitcoach.finetune.recipe import Recipe
-from fitcoach.knowledge.errors import ConfigError
 
 PARENT = {"cpt": None, "sft": "cpt", "rl": "sft"}
 
@@ -97,7 +97,7 @@ def load_for_training(
     """Base model plus a trainable adapter: the previous stage's, or a fresh LoRA."""
     import torch
 
-    from fitcoach.knowledge.models import load_causal_lm
+    from fitcoach.models import load_causal_lm
 
     dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[recipe.precision]
     model, tokenizer = load_causal_lm(recipe.base_model, models_dir, dtype=dtype)

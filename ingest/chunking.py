@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from .readers import Block
+from .document import Block
 
 CountBatch = Callable[[list[str]], list[int]]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from fitcoach.knowledge.errors import ConfigError
-from fitcoach.knowledge.types import normalize_doi
+from fitcoach.errors import ConfigError
+from fitcoach.text import normalize_doi
 
 # A DOI is 10.<registrant>/<suffix>; the suffix ends at whitespace or a quote/bracket. Publishers
 # print non-ASCII hyphens inside DOIs, so the class admits them (normalize_doi folds them).

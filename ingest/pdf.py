@@ -13,10 +13,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from fitcoach.knowledge.errors import IngestError
+from fitcoach.errors import IngestError
 
+from .document import Block, ParsedDocument, dehyphenate
 from .metadata import MetaGuess, clean_text, find_doi, find_year, first_year, split_authors
-from .readers import Block, ParsedDocument, _dehyphenate
 
 _GARBAGE = re.compile(r"(/gid\d+)+|/uni[0-9A-F]{4}")
 _REFERENCES = re.compile(
@@ -167,7 +167,7 @@ def _drop_references(pages: list[list[str]]) -> None:
 
 
 def _join_lines(lines: list[str]) -> str:
-    text = _dehyphenate("\n".join(line.rstrip() for line in lines))
+    text = dehyphenate("\n".join(line.rstrip() for line in lines))
     return clean_text(text)
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fitcoach.errors import IngestError
 
-from fitcoach.knowledge.errors import IngestError
-
+from .document import Block, ParsedDocument, dehyphenate
 from .metadata import (
     MetaGuess,
     clean_text,
@@ -22,28 +20,6 @@ from .metadata import (
     guess_from_mapping,
     split_front_matter,
 )
-
-
-class Block(BaseModel):
-    """A run of text from one page (PDF) or one section (Markdown)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str
-    page: int | None = None
-    section: str | None = None
-
-
-class ParsedDocument(BaseModel):
-    """What a reader found in a file, before chunking."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["pdf", "markdown", "text"]
-    blocks: list[Block]
-    pages: int | None = None
-    meta: MetaGuess = Field(default_factory=MetaGuess)
-
 
 Reader = Callable[[Path, bytes, "str | None"], ParsedDocument]
 
@@ -66,7 +42,7 @@ def _decode(path: Path, data: bytes) -> str:
 def read_text(path: Path, data: bytes, password: str | None = None) -> ParsedDocument:
     """Plain text: paragraphs become one block; the first short line is the title guess."""
     text = _decode(path, data).replace("\r\n", "\n")
-    text = _dehyphenate(text)
+    text = dehyphenate(text)
     paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n", text)]
     paragraphs = [p for p in paragraphs if p]
     first = paragraphs[0] if paragraphs else ""
@@ -131,12 +107,6 @@ def _markdown_to_text(text: str) -> str:
     paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n|\n(?=\S)", text)]
     # each list item or line stays a separate sentence for the chunker
     return "\n".join(p if re.search(r"[.!?:;]$", p) else p + "." for p in paragraphs if p)
-
-
-def _dehyphenate(text: str) -> str:
-    """Join words broken at a line end ('exer-\\ncise'); a capital after the break keeps the hyphen."""
-    text = text.replace("\u00ad\n", "").replace("\u00ad", "")
-    return re.sub(r"(?<=[a-z])-\n[ \t]*(?=[a-z])", "", text)
 
 
 def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocument:

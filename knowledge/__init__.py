@@ -1,17 +1,15 @@
-"""The paper library: documents, chunks, embeddings, the Chroma store and hybrid retrieval.
+"""The paper library: the writer that stores what `fitcoach.ingest` parsed, embeddings, the
+Chroma store and hybrid retrieval.
 
-`knowledge` is the base layer: it imports none of fitcoach's other packages (the one
-exception, `Library.ingest`, imports the ingest pipeline lazily when called).
+`knowledge` depends on `fitcoach.ingest` (parsing) and the core (`fitcoach.settings`,
+`fitcoach.errors`, `fitcoach.models`), never on the agent or finetune rooms.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .errors import FitcoachError
-from .settings import Settings, load_settings
-
-__all__ = ["FitcoachError", "Library", "Settings", "load_settings"]
+__all__ = ["Library"]
 
 
 def __getattr__(name: str) -> Any:  # keep chromadb out of `import fitcoach.knowledge`

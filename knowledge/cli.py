@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from fitcoach.agent.cli.common import echo_json, get_settings, handle_errors
+from fitcoach.cli.common import echo_json, get_settings, handle_errors
 
 
 def _library() -> Any:

@@ -16,9 +16,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, LibraryError, LibraryLockedError, UnknownNameError
+from fitcoach.errors import ConfigError, LibraryError, LibraryLockedError, UnknownNameError
+from fitcoach.settings import Settings, load_settings
+
 from .retrieval import Bm25Index, reciprocal_rank_fusion
-from .settings import Settings, load_settings
 from .store import GENERATION_ID, STARTER_ID, ChromaStore
 from .types import (
     Chunk,
@@ -31,7 +32,7 @@ from .types import (
 )
 
 if TYPE_CHECKING:
-    from .models import Embedder
+    from fitcoach.models import Embedder
 
 SEARCH_MODES = ("hybrid", "dense", "bm25")
 STARTER_DIR = Path(__file__).parent / "starter"
@@ -70,7 +71,7 @@ class Library:
     @property
     def embedder(self) -> Embedder | Any:
         if self._embedder is None:
-            from .models import load_embedder
+            from fitcoach.models import load_embedder
 
             self._embedder = load_embedder(self.settings.library.embedder)
         return self._embedder
@@ -141,8 +142,8 @@ class Library:
         overrides: Any = None,
         progress: Callable[[IngestEvent], None] | None = None,
     ) -> IngestReport:
-        """Add files and folders (PDF, Markdown, text); see `fitcoach.ingest.pipeline`."""
-        from fitcoach.ingest.pipeline import ingest_paths  # the one knowledge -> ingest import
+        """Add files and folders (PDF, Markdown, text); see `fitcoach.knowledge.pipeline`."""
+        from fitcoach.knowledge.pipeline import ingest_paths  # the one knowledge -> ingest import
 
         self.ensure_starter(progress=progress)
         if isinstance(paths, (str, Path)):
@@ -169,7 +170,7 @@ class Library:
         if STARTER_ID in self.store.markers():
             self._starter_done = True
             return None
-        from fitcoach.ingest.pipeline import ingest_paths
+        from fitcoach.knowledge.pipeline import ingest_paths
 
         with self._lock:
             if STARTER_ID in self.store.markers():  # another process or thread did it

@@ -15,7 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fitcoach.knowledge.errors import IngestError
+from fitcoach.errors import IngestError
+from fitcoach.ingest.chunking import chunk_blocks
+from fitcoach.ingest.metadata import Manifest, MetaGuess, guess_from_mapping, load_manifest
+from fitcoach.ingest.readers import READERS, read_document, reader_for
 from fitcoach.knowledge.retrieval import embedding_text
 from fitcoach.knowledge.types import (
     Chunk,
@@ -24,10 +27,6 @@ from fitcoach.knowledge.types import (
     IngestFileResult,
     IngestReport,
 )
-
-from .chunking import chunk_blocks
-from .metadata import Manifest, MetaGuess, guess_from_mapping, load_manifest
-from .readers import READERS, read_document, reader_for
 
 if TYPE_CHECKING:
     from fitcoach.knowledge.library import Library, LibraryWriter

@@ -16,11 +16,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from .errors import LibraryError
+from fitcoach.errors import LibraryError
+
 from .types import Chunk, DocumentMeta
 
 if TYPE_CHECKING:
-    from .settings import Settings
+    from fitcoach.settings import Settings
 
 GENERATION_ID = "__generation__"
 STARTER_ID = "__starter__"

@@ -12,7 +12,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 class HashEmbedder:
     """Bag-of-words hashed into 256 dimensions, L2-normalised: texts that share words are
     close, so retrieval logic can be tested without a neural model. Same interface as
-    `fitcoach.knowledge.models.Embedder`; a "token" is a word or punctuation mark.
+    `fitcoach.models.Embedder`; a "token" is a word or punctuation mark.
     """
 
     name = "hash-embedder"

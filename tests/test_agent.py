@@ -10,7 +10,7 @@ import pytest
 
 from fitcoach.agent import Coach, CoachAnswer
 from fitcoach.agent.verify import cited_numbers, numbers_reproduced
-from fitcoach.knowledge.settings import load_settings
+from fitcoach.settings import load_settings
 from tests.fakes_llm import PASSAGES, POISON, FakeLibrary, fake_llm, fake_screen
 
 CONTRACT_KEYS = {
@@ -164,7 +164,7 @@ def test_json_contract(settings, screen_patch):
 
 
 def test_profile_as_dict_and_invalid_profile(settings, screen_patch):
-    from fitcoach.knowledge.errors import ConfigError
+    from fitcoach.errors import ConfigError
 
     coach = make_coach(settings, "Novices should train with loads of 8-12 repetition maximum [1].")
     answer = coach.ask("How heavy should novices train?", profile={"age": 30, "units": "kg"})
@@ -272,7 +272,7 @@ def test_real_screen_refers_before_any_model_call(settings):
 
 def test_backends_by_setting(tmp_path):
     from fitcoach.agent.llm import LocalChatModel, make_chat_model
-    from fitcoach.knowledge.errors import ConfigError, UnknownNameError
+    from fitcoach.errors import ConfigError, UnknownNameError
 
     s = load_settings(agent={"model": "openai:qwen2.5-7b", "openai_base_url": "http://127.0.0.1:9"})
     llm, label = make_chat_model(s)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def coach(tmp_path_factory):
     import os
 
-    from fitcoach.knowledge.settings import load_settings
+    from fitcoach.settings import load_settings
 
     # One home for the module: the starter library and model conversion happen once.
     home = tmp_path_factory.mktemp("home")

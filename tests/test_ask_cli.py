@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from fitcoach.agent.cli import cli
+from fitcoach.cli import cli
 from tests.fakes_llm import FakeLibrary, fake_llm, fake_screen
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fitcoach.knowledge import Library, load_settings
+from fitcoach import Library, load_settings
 from tests.fakes import HashEmbedder
 
 

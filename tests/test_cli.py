@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from fitcoach.agent.cli import COMMANDS, cli
+from fitcoach.cli import COMMANDS, cli
 
 AVAILABLE = cli.list_commands(click.Context(cli))
 
@@ -40,7 +40,7 @@ def test_every_command_has_help() -> None:
 def test_help_does_not_import_heavy_modules() -> None:
     code = (
         "import sys\n"
-        "from fitcoach.agent.cli import cli\n"
+        "from fitcoach.cli import cli\n"
         "try:\n    cli(['--help'], prog_name='fitcoach')\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'transformers', 'chromadb', 'trl', 'langgraph',"
         " 'sentence_transformers') if m in sys.modules]\n"
@@ -68,7 +68,7 @@ def test_doctor_json_reports_models_and_home(fitcoach_home) -> None:
 
 
 def test_doctor_names_the_pip_command_for_a_missing_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    from fitcoach.knowledge import models
+    from fitcoach import models
 
     gone = models.BundledModel(**{**models.LLMS["smollm2-135m-instruct"].__dict__, "package": "no_such_pkg_xyz"})
     monkeypatch.setitem(models.LLMS, "smollm2-135m-instruct", gone)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fitcoach.errors import ConfigError, UnknownNameError
 from fitcoach.finetune.corpus import load_notes
 from fitcoach.finetune.data import build, load_dialogues
 from fitcoach.finetune.recipe import load_recipe, recipe_names
-from fitcoach.knowledge.errors import ConfigError, UnknownNameError
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "finetune" / "adapters" / "fitcoach-smollm2"
@@ -124,7 +124,7 @@ def test_data_is_deterministic_and_seeded(tmp_path: Path, built) -> None:
 
 
 def _cli(*args: str):
-    from fitcoach.agent.cli import cli
+    from fitcoach.cli import cli
 
     return CliRunner().invoke(cli, ["finetune", *args], catch_exceptions=False)
 
@@ -213,7 +213,7 @@ def test_shared_prompt_scoring_matches_scoring_each_pair(tiny_model: Path, tmp_p
     import torch
 
     from fitcoach.finetune.evaluate import choice_logprobs
-    from fitcoach.knowledge.models import load_causal_lm
+    from fitcoach.models import load_causal_lm
 
     model, tok = load_causal_lm(str(tiny_model), tmp_path)
     prompt = "Question: which energy system powers a 6 s sprint?\nAnswer:"
@@ -261,7 +261,7 @@ def test_report_marks_goals_met_and_missed(tmp_path: Path) -> None:
 
 def test_cli_help_imports_nothing_heavy() -> None:
     code = (
-        "import sys; from click.testing import CliRunner; from fitcoach.agent.cli import cli; "
+        "import sys; from click.testing import CliRunner; from fitcoach.cli import cli; "
         "r = CliRunner().invoke(cli, ['finetune', '--help']); assert r.exit_code == 0, r.output; "
         "heavy = [m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules]; "
         "assert not heavy, heavy"
@@ -293,7 +293,7 @@ def test_shipped_adapter_loads_on_the_bundled_model(fitcoach_home: Path) -> None
     if not SHIPPED.is_dir():
         pytest.skip("no adapter shipped yet")
     from fitcoach.finetune.evaluate import generate
-    from fitcoach.knowledge.models import load_causal_lm
+    from fitcoach.models import load_causal_lm
 
     model, tok = load_causal_lm("smollm2-135m-instruct", fitcoach_home / "models", adapter=SHIPPED)
     [answer] = generate(

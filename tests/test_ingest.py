@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fitcoach import Library, load_settings
+from fitcoach.errors import ConfigError, IngestError
 from fitcoach.ingest.chunking import chunk_blocks
+from fitcoach.ingest.document import Block
 from fitcoach.ingest.metadata import find_doi, load_manifest
-from fitcoach.ingest.readers import Block, read_document
-from fitcoach.knowledge import Library, load_settings
-from fitcoach.knowledge.errors import ConfigError, IngestError
+from fitcoach.ingest.readers import read_document
 from fitcoach.knowledge.retrieval import embedding_text
 from tests.fakes import HashEmbedder
 
@@ -375,7 +376,7 @@ def test_real_tokenizer_never_truncates(tmp_path: Path) -> None:
     """With all-MiniLM-L6-v2's own tokenizer (not the model), chunks of a real note and a
     pathological text fit in its 256 word pieces, [CLS] and [SEP] included."""
     transformers = pytest.importorskip("transformers")
-    from fitcoach.knowledge.models import embedder_path
+    from fitcoach.models import embedder_path
 
     try:
         path = embedder_path("minilm-l6")

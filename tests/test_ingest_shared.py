@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from fitcoach import Library, load_settings
+from fitcoach.errors import IngestError
 from fitcoach.ingest.readers import read_document
-from fitcoach.knowledge import Library, load_settings
-from fitcoach.knowledge.errors import IngestError
 
 # From ../shared/data/README.md; the file names are PubMed ids, so the DOI must come from the file.
 EXPECTED = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fitcoach.knowledge import Library, load_settings
+from fitcoach import Library, load_settings
 from fitcoach.knowledge.retrieval import embedding_text
 
 pytestmark = pytest.mark.slow

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fitcoach.knowledge import Library, load_settings
-from fitcoach.knowledge.errors import ConfigError, LibraryError, UnknownNameError
+from fitcoach import Library, load_settings
+from fitcoach.errors import ConfigError, LibraryError, UnknownNameError
 from fitcoach.knowledge.library import starter_files
 from fitcoach.knowledge.types import SearchFilters
 from tests.fakes import HashEmbedder
@@ -152,7 +152,7 @@ def test_starter_not_added_to_a_library_that_already_has_papers(lib: Library) ->
 def test_listing_and_removing_never_load_the_embedder(
     lib: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fitcoach.knowledge import models
+    from fitcoach import models
 
     def refuse(name: str = "") -> None:
         raise AssertionError("the embedder was loaded")

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fitcoach.agent.cli import cli
+from fitcoach.cli import cli
 from tests.fakes import HashEmbedder
 
 
 @pytest.fixture(autouse=True)
 def fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI builds its Library from settings; give it the fast fake embedder, no starter."""
-    from fitcoach.knowledge import models
+    from fitcoach import models
 
     monkeypatch.setattr(models, "load_embedder", lambda name="minilm-l6": HashEmbedder())
     monkeypatch.setenv("FITCOACH_LIBRARY__STARTER", "false")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fitcoach.knowledge import Library, load_settings
+from fitcoach import Library, load_settings
 from tests.fakes import HashEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHILD = textwrap.dedent(
     """
     import os, sys
-    from fitcoach.knowledge import Library, load_settings
+    from fitcoach import Library, load_settings
     from fitcoach.knowledge import store
     from tests.fakes import HashEmbedder
 
@@ -156,7 +156,7 @@ def test_two_processes_ingesting_at_once(tmp_path: Path) -> None:
 def test_second_writer_gives_up_with_a_reason(tmp_path: Path) -> None:
     from filelock import FileLock
 
-    from fitcoach.knowledge.errors import LibraryLockedError
+    from fitcoach.errors import LibraryLockedError
 
     settings = load_settings(library={"starter": False, "lock_timeout": 0.2})
     note = tmp_path / "n.txt"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fitcoach.knowledge import models
-from fitcoach.knowledge.errors import ModelNotAvailableError, UnknownNameError
+from fitcoach import models
+from fitcoach.errors import ModelNotAvailableError, UnknownNameError
 
 
 def tiny_model_and_tokenizer():

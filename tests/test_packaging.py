@@ -34,7 +34,8 @@ def test_wheel_holds_only_the_fitcoach_namespace(wheel: Path) -> None:
     assert {t for t in top if not t.endswith(".dist-info")} == {"fitcoach"}
     for area in AREAS:
         assert f"fitcoach/{area}/__init__.py" in names
-    assert not any(n.startswith("fitcoach/__init__") for n in names)  # a namespace, shareable
+    assert "fitcoach/__init__.py" in names  # the core room is the root package: the facade
+    assert "fitcoach/cli/__init__.py" in names
     assert not any("/tests/" in n or n.startswith("tests/") for n in names)
 
 
@@ -58,7 +59,8 @@ def test_plain_install_imports_without_collision(wheel: Path, tmp_path: Path) ->
     (app / "agent.py").write_text("WHO = 'the app'\n")
     code = (
         "import agent, fitcoach.agent, fitcoach.knowledge, fitcoach.ingest, fitcoach.finetune\n"
-        "import fitcoach.knowledge.settings as s\n"
+        "import fitcoach.settings as s\n"
+        "assert fitcoach.Coach.__name__ == 'Coach' and fitcoach.Library.__name__ == 'Library'\n"
         "print(agent.WHO, fitcoach.agent.__file__, s.load_settings().agent.model)\n"
     )
     out = subprocess.run(

@@ -10,7 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from fitcoach.agent.cli import cli
+from fitcoach.cli import cli
 from tests.conftest import REPO
 
 README = REPO / "README.md"

@@ -8,6 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fitcoach.errors import UnknownNameError
 from fitcoach.finetune import rewards
 from fitcoach.finetune.rewards import (
     REWARDS,
@@ -16,7 +17,6 @@ from fitcoach.finetune.rewards import (
     get_reward,
     tool_numbers_reward,
 )
-from fitcoach.knowledge.errors import UnknownNameError
 
 words = st.lists(
     st.sampled_from(["rest", "sets", "load", "protein", "sleep", "squat", "heavy", "light"]),

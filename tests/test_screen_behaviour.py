@@ -19,7 +19,7 @@ from fitcoach.agent.tools.catalogue import (
 )
 from fitcoach.agent.tools.detect import find_age, find_mentions, find_pregnancy_week
 from fitcoach.agent.tools.screening import RULES
-from fitcoach.knowledge.errors import ConfigError, UnknownNameError
+from fitcoach.errors import ConfigError, UnknownNameError
 
 
 def test_screen_is_deterministic_and_fast():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fitcoach.knowledge.errors import ConfigError
-from fitcoach.knowledge.settings import Settings, load_settings
+from fitcoach.errors import ConfigError
+from fitcoach.settings import Settings, load_settings
 
 
 def write(path: Path, text: str) -> Path:

@@ -21,7 +21,7 @@ from fitcoach.agent.tools import (
 )
 from fitcoach.agent.tools.strength import RPE_CHART, RPE_COLUMNS, percent_1rm
 from fitcoach.agent.tools.units import LB_IN_KG, round_to
-from fitcoach.knowledge.errors import ToolInputError, UnknownNameError
+from fitcoach.errors import ToolInputError, UnknownNameError
 
 # --- 1RM ------------------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from fitcoach.agent.cli import cli
 from fitcoach.agent.tools import TOOLS, call_tool
 from fitcoach.agent.tools.args import inputs_from_pairs
+from fitcoach.cli import cli
 
 
 @pytest.fixture

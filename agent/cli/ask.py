@@ -6,7 +6,7 @@ import os
 
 import click
 
-from fitcoach.agent.cli.common import echo_json, get_settings, handle_errors
+from fitcoach.cli.common import echo_json, get_settings, handle_errors
 
 
 @click.command()

@@ -12,9 +12,9 @@ from typing import Any
 import click
 from pydantic import BaseModel, Field
 
-from fitcoach.agent.cli.common import echo_json, get_settings, handle_errors
-from fitcoach.knowledge import models
-from fitcoach.knowledge.settings import Settings, config_file_path
+from fitcoach import models
+from fitcoach.cli.common import echo_json, get_settings, handle_errors
+from fitcoach.settings import Settings, config_file_path
 
 PACKAGES = (
     "fitcoach",
@@ -223,41 +223,3 @@ def _print(report: DoctorReport) -> None:
     if report.library is not None:
         console.print(f"library: {report.library}")
     console.print("[green]all good[/green]" if report.ok else "[red]some checks failed[/red]")
-
-
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML.")
-@handle_errors
-def config(as_json: bool) -> None:
-    """Print the resolved settings (defaults < settings file < FITCOACH_* environment).
-
-    Every key can be set in the settings file or as FITCOACH_<SECTION>__<KEY>.
-
-    \b
-    Examples:
-      fitcoach config
-      FITCOACH_AGENT__ADAPTER=none fitcoach config --json
-    """
-    settings = get_settings()
-    data = settings.model_dump(mode="json")
-    if as_json:
-        echo_json(data)
-        return
-    click.echo(f"# resolved from {config_file_path()} and the environment")
-    click.echo(_to_toml(data))
-
-
-def _to_toml(data: dict[str, Any]) -> str:
-    import json
-
-    top = [
-        f"{k} = {json.dumps(v)}"
-        for k, v in data.items()
-        if not isinstance(v, dict) and v is not None
-    ]
-    lines = top
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"\n[{key}]")
-            lines += [f"{k} = {json.dumps(v)}" for k, v in value.items() if v is not None]
-    return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fitcoach.knowledge.errors import UnknownNameError
+from fitcoach.errors import UnknownNameError
 
 from .base import (
     InjuryAdvice,

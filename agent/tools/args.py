@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fitcoach.knowledge.errors import ToolInputError
+from fitcoach.errors import ToolInputError
 
 from .base import ToolSpec
 from .profile import AthleteProfile

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from fitcoach.knowledge.errors import ToolInputError
+from fitcoach.errors import ToolInputError
 
 Unit = Literal["kg", "lb"]
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fitcoach.knowledge.errors import UnknownNameError
+from fitcoach.errors import UnknownNameError
 
 from . import references as refs
 from .base import ExerciseSwap, InjuryAdvice, load_data

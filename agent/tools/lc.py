@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fitcoach.knowledge.errors import FitcoachError
+from fitcoach.errors import FitcoachError
 
 from .base import ToolSpec, describe_validation_error
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from fitcoach.knowledge.errors import ConfigError
+from fitcoach.errors import ConfigError
 
 from .base import Unit, describe_validation_error
 

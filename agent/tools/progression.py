@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from fitcoach.knowledge.errors import ToolInputError
+from fitcoach.errors import ToolInputError
 
 from . import references as refs
 from .base import ToolInput, ToolResult, Unit, describe_validation_error, parse_inputs

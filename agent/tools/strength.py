@@ -9,7 +9,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from fitcoach.knowledge.errors import ToolInputError, UnknownNameError
+from fitcoach.errors import ToolInputError, UnknownNameError
 
 from . import references as refs
 from .base import ToolInput, ToolResult, Unit, parse_inputs

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from fitcoach.knowledge.errors import ToolInputError
+from fitcoach.errors import ToolInputError
 
 from . import references as refs
 from .base import ToolInput, ToolResult, parse_inputs

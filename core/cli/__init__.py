@@ -13,7 +13,7 @@ import click
 # name -> (module:attribute, one-line help shown in `fitcoach --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("fitcoach.agent.cli.ask:ask", "Ask a coaching question; get a cited, screened answer."),
-    "ingest": ("fitcoach.ingest.cli:ingest", "Add papers (PDF, Markdown, text) to the library."),
+    "ingest": ("fitcoach.knowledge.ingest_cli:ingest", "Add papers (PDF, Markdown, text) to the library."),
     "search": ("fitcoach.knowledge.cli:search", "Search the library (hybrid dense + BM25)."),
     "library": ("fitcoach.knowledge.cli:library", "List, show, remove documents; library stats."),
     "tool": ("fitcoach.agent.cli.tool:tool", "Run a coaching calculator or the safety screen."),
@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "fitcoach.agent.cli.doctor:doctor",
         "Check versions, models, data directory, library.",
     ),
-    "config": ("fitcoach.agent.cli.doctor:config", "Print the resolved settings (TOML or JSON)."),
+    "config": ("fitcoach.cli.config:config", "Print the resolved settings (TOML or JSON)."),
 }
 
 

@@ -1,5 +1,5 @@
-"""`python -m fitcoach.agent.cli` runs the CLI (for environments without the console script)."""
+"""`python -m fitcoach.cli` runs the CLI (for environments without the console script)."""
 
-from fitcoach.agent.cli import main
+from fitcoach.cli import main
 
 main()

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from fitcoach.knowledge.errors import FitcoachError
-from fitcoach.knowledge.settings import Settings, load_settings
+from fitcoach.errors import FitcoachError
+from fitcoach.settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,0 +1,38 @@
+"""What a reader yields: text blocks with page and section, plus metadata guesses; and the
+line-break repair every reader applies."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .metadata import MetaGuess
+
+
+class Block(BaseModel):
+    """A run of text from one page (PDF) or one section (Markdown)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    page: int | None = None
+    section: str | None = None
+
+
+class ParsedDocument(BaseModel):
+    """What a reader found in a file, before chunking."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pdf", "markdown", "text"]
+    blocks: list[Block]
+    pages: int | None = None
+    meta: MetaGuess = Field(default_factory=MetaGuess)
+
+
+def dehyphenate(text: str) -> str:
+    """Join words broken at a line end ('exer-\\ncise'); a capital after the break keeps the hyphen."""
+    text = text.replace("\u00ad\n", "").replace("\u00ad", "")
+    return re.sub(r"(?<=[a-z])-\n[ \t]*(?=[a-z])", "", text)
