@@ -9,7 +9,7 @@ TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 QUESTION ?= How much protein do I need per day to build muscle?
 
-.PHONY: setup demo test test-slow lint bench clean
+.PHONY: setup demo test test-slow test-explore lint bench clean
 
 setup: $(VENV)/.fitcoach-installed
 
@@ -27,6 +27,10 @@ demo: setup
 
 test: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# random property-based exploration (not part of `make test`): new failures become @examples
+test-explore: setup
+	HYPOTHESIS_PROFILE=explore HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 test-slow: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m slow

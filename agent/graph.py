@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fitcoach.agent import planner
-from fitcoach.agent.prompts import Evidence, build_messages, clean_passage_text, trim_words
+from fitcoach.agent.prompts import Evidence, build_messages, trim_words
 from fitcoach.agent.schema import Citation, CoachAnswer, FlagReport
 from fitcoach.agent.state import CoachState, Plan, ToolCall
 from fitcoach.agent.tools.base import SafetyFlag, ScreenResult, ToolRun
@@ -38,6 +38,7 @@ from fitcoach.agent.verify import (
 )
 from fitcoach.errors import FitcoachError
 from fitcoach.settings import Settings
+from fitcoach.text import clean_passage_text
 
 # Sentences in retrieved text that address the model rather than the reader are data we do
 # not show: a poisoned paper must not steer the answer.

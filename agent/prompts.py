@@ -7,10 +7,11 @@ and serving see the same layout.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from fitcoach.text import clean_passage_text
 
 if TYPE_CHECKING:  # the tools package is another worker's; only its shapes matter here
     from fitcoach.agent.tools import SafetyFlag, ToolRun
@@ -91,20 +92,6 @@ def trim_words(text: str, limit: int = EVIDENCE_WORDS) -> str:
     if len(words) <= limit:
         return " ".join(words)
     return " ".join(words[:limit]) + " …"
-
-
-def clean_passage_text(text: str) -> str:
-    """Strip Markdown heading/bullet marks so the model sees prose, not layout.
-
-    >>> clean_passage_text("## Numbers\\n- Novices: 8-12 RM.")
-    'Numbers. Novices: 8-12 RM.'
-    """
-    lines = []
-    for line in text.splitlines():
-        line = re.sub(r"^\s*(#+|[-*•]|\d+\.)\s+", "", line).strip()
-        if line:
-            lines.append(line if line[-1] in ".!?:;" else line + ".")
-    return " ".join(lines)
 
 
 def render_evidence(evidence: list[Evidence], words: int = EVIDENCE_WORDS) -> str:

@@ -16,3 +16,143 @@ def normalize_doi(doi: str | None) -> str | None:
     text = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", text, flags=re.I)
     text = text.rstrip(".,;)]")
     return text.lower() or None
+
+
+_CITE = re.compile(r"\[(\d+(?:\s*[,;\u2013-]\s*\d+)*)\]")
+_CITE_RUN = r"(?:\s*\[\d+(?:\s*[,;\u2013-]\s*\d+)*\])+"
+_WORD = re.compile(r"[a-z]+")
+# "1RM"/"e1RM" name a quantity, they are not the number one.
+_NOT_A_NUMBER = re.compile(r"\b(e?1\s?RM|[0-9]+(?:st|nd|rd|th))\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
+_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "approx.", "p.", "pp.", "Dr.", "No.", "Fig.")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}  # fmt: skip
+_STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers him his how i if in into is it its
+    itself just may me might more most much must my no nor not now of off on once only or other
+    our out over own per same shall she should so some such than that the their them then there
+    these they this those through to too under until up upon very was we were what when where
+    which while who whom why will with would you your yours should can cannot use used using
+    one two three four five six seven eight nine ten also however therefore thus
+evidence study studies document provided suggest suggests article research paper findings
+show shows shown author authors"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+# --- citation marks ----------------------------------------------------------------------
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every evidence number cited as [n], [n, m] or [n-m], once each, in order of appearance.
+
+    >>> cited_numbers("Rest 3-5 min [2]. Use RPE 8 [1, 3][2]. Or [4-5].")
+    [2, 1, 3, 4, 5]
+    >>> cited_numbers("No citations, 1RM [x].")
+    []
+    """
+    seen: list[int] = []
+    for match in _CITE.finditer(text):
+        for part in re.split(r"\s*[,;]\s*", match.group(1)):
+            bounds = re.split(r"\s*[\u2013-]\s*", part)
+            lo, hi = int(bounds[0]), int(bounds[-1])
+            for n in range(lo, hi + 1) if 0 <= hi - lo <= 20 else (lo, hi):
+                if n not in seen:
+                    seen.append(n)
+    return seen
+
+
+def strip_citations(text: str) -> str:
+    """The sentence without its [n] markers.
+
+    >>> strip_citations("Rest 3-5 min [2] between sets [1, 3].")
+    'Rest 3-5 min between sets.'
+    """
+    text = _CITE.sub("", text)
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+# --- words and numbers ------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    # Five-letter prefixes conflate train/training/trained and protein/proteins cheaply.
+    return word[:5]
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed content words: lower case, three letters or more, stop words removed.
+
+    >>> sorted(content_words("The lifter trained with heavier loads"))
+    ['heavi', 'lifte', 'loads', 'train']
+    """
+    return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOPWORDS}
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers as written (thousands commas dropped), ranges split, '1RM' not a number.
+
+    >>> numbers_in("Add 2-10% once 1RM rises from 1,000 to 116.7 kg in the 3rd week.")
+    ['2', '10', '1000', '116.7']
+    """
+    text = _NOT_A_NUMBER.sub(" ", _CITE.sub(" ", text))
+    return [m.group(0).replace(",", "") for m in _NUMBER.finditer(text)]
+
+
+def number_set(text: str) -> set[str]:
+    found = set(numbers_in(text))
+    found |= {_NUMBER_WORDS[w] for w in _WORD.findall(text.lower()) if w in _NUMBER_WORDS}
+    return found
+
+
+# A sentence ends at . ! ? (a closing quote or bracket stays with it) before a capital, digit
+# or opening bracket; line breaks from Markdown lists and PDF paragraphs also end one.
+_CHUNK_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"')\]]))\s+(?=[\"'(\[]?[A-Z0-9])|\n+"
+)
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """Sentences for chunking: only whitespace is dropped, never a character of the text.
+
+    >>> sentence_pieces("Is it safe?) 0 reps. Next line\\nAnd more")
+    ['Is it safe?)', '0 reps.', 'Next line', 'And more']
+    """
+    return [s.strip() for s in _CHUNK_SENTENCE_END.split(text) if s and s.strip()]
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items, with citations written after the full stop pulled inside.
+
+    >>> split_sentences("Use 8-12 RM, e.g. 3 sets. [1] Rest 2 min [2].\\n- Sleep 8 h [3]")
+    ['Use 8-12 RM, e.g. 3 sets [1].', 'Rest 2 min [2].', 'Sleep 8 h [3]']
+    """
+    text = re.sub(rf"([.!?])({_CITE_RUN})", lambda m: " " + m.group(2).strip() + m.group(1), text)
+    guard = "\x00"
+    for abbr in _ABBREVIATIONS:
+        text = re.sub(rf"(?<![A-Za-z]){re.escape(abbr)}", abbr.replace(".", guard), text)
+    pieces: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", "", line).strip()
+        pieces += [p.strip() for p in re.split(r"(?<=[.!?])\s+", line) if p.strip()]
+    return [p.replace(guard, ".") for p in pieces]
+
+
+def clean_passage_text(text: str) -> str:
+    """Strip Markdown heading/bullet marks so the model sees prose, not layout.
+
+    >>> clean_passage_text("## Numbers\\n- Novices: 8-12 RM.")
+    'Numbers. Novices: 8-12 RM.'
+    """
+    lines = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(#+|[-*•]|\d+\.)\s+", "", line).strip()
+        if line:
+            lines.append(line if line[-1] in ".!?:;" else line + ".")
+    return " ".join(lines)

@@ -8,19 +8,15 @@ so no chunk can be silently truncated by the model.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from fitcoach.text import sentence_pieces
+
 from .document import Block
 
 CountBatch = Callable[[list[str]], list[int]]
-
-# A sentence ends at . ! ? (optionally closed by a quote or bracket) before a capital, digit or
-# opening bracket; line breaks from Markdown lists and PDF paragraphs also end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
-
 
 class DraftChunk(BaseModel):
     """A chunk before it has an id: text plus where it came from."""
@@ -37,10 +33,6 @@ class _Piece(BaseModel):
     text: str
     page: int | None
     tokens: int
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
 def chunk_blocks(
@@ -60,7 +52,7 @@ def chunk_blocks(
     # Group blocks into runs of one section, and budget each run for its header.
     runs: list[tuple[str | None, list[tuple[str, int | None]]]] = []
     for block in blocks:
-        sentences = [(s, block.page) for s in split_sentences(block.text)]
+        sentences = [(s, block.page) for s in sentence_pieces(block.text)]
         if runs and runs[-1][0] == block.section:
             runs[-1][1].extend(sentences)
         else:
