@@ -18,7 +18,7 @@ from fitcoach.agent.tools.catalogue import (
     regions,
 )
 from fitcoach.agent.tools.detect import find_age, find_mentions, find_pregnancy_week
-from fitcoach.agent.tools.screening import RULES
+from fitcoach.agent.tools.screen_rules import rulebook
 from fitcoach.errors import ConfigError, UnknownNameError
 
 
@@ -45,7 +45,7 @@ def test_flags_cannot_be_edited_and_refer_follows_actions():
 
 
 def test_every_rule_is_complete():
-    for code, rule in RULES.items():
+    for code, rule in rulebook().rules.items():
         SafetyFlag(
             code=code,
             severity=rule.severity,
