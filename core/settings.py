@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -128,6 +128,48 @@ class TrainSettings(_Section):
     seed: int = Field(0, description="Seed for data building and training.")
 
 
+class ServeSettings(_Section):
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `fitcoach serve` binds. Loopback (127.0.0.1, ::1, localhost) by "
+        "default; any other address requires `token` and the server refuses to start without it.",
+    )
+    port: int = Field(8000, ge=1, le=65535, description="TCP port `fitcoach serve` listens on.")
+    token: SecretStr | None = Field(
+        None,
+        description="Bearer token every /v1 request must send as `Authorization: Bearer <token>`; "
+        "unset means no auth (allowed on loopback only). Set it with FITCOACH_SERVE__TOKEN rather "
+        "than in a shared file; `fitcoach config` masks it.",
+    )
+    max_upload_mb: float = Field(
+        50.0,
+        gt=0,
+        le=4096,
+        description="Largest upload to POST /v1/ingest, all files of one request together, in MB; "
+        "a bigger request gets 413 before anything is written.",
+    )
+    max_concurrency: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Questions answered at once (each may run the chat model); more wait in a "
+        "queue. The bundled model on a CPU gains little above 2; raise it for a GPU or an "
+        "OpenAI-compatible server.",
+    )
+    timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Seconds a question may wait in the queue and run together; past it the "
+        "client gets 503 (still queued) or 504 (still running).",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from another site's web page (CORS), e.g. "
+        "[\"https://coach.example.org\"]; empty means no CORS headers at all.",
+    )
+
+
 class Settings(BaseSettings):
     """All of fitcoach's configuration. Build it with `load_settings()`."""
 
@@ -148,6 +190,10 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search.")
     agent: AgentSettings = Field(default_factory=AgentSettings, description="The coaching agent.")
     train: TrainSettings = Field(default_factory=TrainSettings, description="Post-training.")
+    serve: ServeSettings = Field(
+        default_factory=ServeSettings,
+        description="`fitcoach serve` (HTTP API and web page) and `fitcoach mcp`.",
+    )
 
     @classmethod
     def settings_customise_sources(
