@@ -41,5 +41,12 @@ lint: setup
 bench: setup
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/cli_startup.py
 
+# Headless Chromium and its WebDriver from Debian, for the web page's browser test
+# (tests/test_browser.py skips without them). Needs root, or sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver fonts-liberation
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info
