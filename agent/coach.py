@@ -37,12 +37,13 @@ def _checkpoint_serde() -> Any:
     """A serializer that restores exactly the state's own types from a thread's checkpoint."""
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    from fitcoach.agent import prompts, schema, state, verify
+    from fitcoach.agent import evidence, schema, state, verify
     from fitcoach.agent.tools import base, profile
 
     classes = [
         profile.AthleteProfile, profile.SetEntry, base.ScreenResult, base.SafetyFlag,
-        base.InjuryAdvice, base.ExerciseSwap, base.ToolRun, prompts.Evidence, state.Plan,
+        base.InjuryAdvice, base.ExerciseSwap, base.ToolRun, evidence.Evidence, evidence.Sentence,
+        state.Plan,
         state.ToolCall, verify.VerifiedAnswer, verify.KeptSentence, verify.DroppedSentence,
         schema.CoachAnswer, schema.Citation, schema.FlagReport,
     ]  # fmt: skip
@@ -126,7 +127,7 @@ class Coach:
         return self._embedder
 
     def _deps(self) -> Any:
-        from fitcoach.agent.graph import Deps
+        from fitcoach.agent.nodes import Deps
         from fitcoach.agent.tools import TOOLS
 
         return Deps(

@@ -8,19 +8,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from fitcoach.agent.tools.base import SafetyFlag, ToolRun
+from fitcoach.knowledge.types import Bibliography
 
 
-class Citation(BaseModel):
+class Citation(Bibliography):
     """One numbered reference of an answer: the page of the paper that backs `[n]`."""
 
-    model_config = ConfigDict(extra="forbid")
-
     n: int = Field(description="The number used as [n] in the answer text.")
-    doc_id: str
-    title: str
-    authors: list[str] = Field(default_factory=list)
-    year: int | None = None
-    doi: str | None = None
     page: str | None = Field(None, description="'3' or '3-4'; None for unpaged sources.")
     section: str | None = None
     quote: str = Field(description="The passage text that supports the claim (trimmed).")
@@ -54,7 +48,7 @@ class CoachAnswer(BaseModel):
     - `question` (str): the question as asked.
     - `answer` (str): the answer text; each evidence claim ends with `[n]` markers that refer to
       `citations`; tool numbers are copied from `tool_results` unchanged.
-    - `citations` (list): `{n, doc_id, title, authors, year, doi, page, section, quote}`, one per
+    - `citations` (list): `{doc_id, title, authors, year, journal, doi, n, page, section, quote}`, one per
       `[n]` used in `answer`, numbered 1..m in order of first use; `page` is a string such as
       "3" or "3-4" (null for unpaged sources); `quote` is the supporting passage text.
     - `tool_results` (list): `{tool, inputs, output, rule, reference}` for each calculator run;

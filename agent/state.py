@@ -13,7 +13,7 @@ from langgraph.graph.message import add_messages
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from fitcoach.agent.prompts import Evidence
+from fitcoach.agent.evidence import Evidence, Sentence
 from fitcoach.agent.schema import CoachAnswer
 from fitcoach.agent.tools.base import ScreenResult, ToolRun
 from fitcoach.agent.tools.profile import AthleteProfile, SetEntry
@@ -62,6 +62,8 @@ class CoachState(TypedDict, total=False):
     screen: ScreenResult | None
     plan: Plan | None
     evidence: list[Evidence]
+    ranked: list[Sentence]
+    gap: bool
     tool_runs: list[ToolRun]
     tool_errors: list[str]
     draft: str | None

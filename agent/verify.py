@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fitcoach.agent.faithful import conflict
 from fitcoach.text import (
     cited_numbers,
     clean_passage_text,
@@ -23,7 +24,7 @@ from fitcoach.text import (
 )
 
 if TYPE_CHECKING:
-    from fitcoach.agent.prompts import Evidence
+    from fitcoach.agent.evidence import Evidence
     from fitcoach.agent.tools import ToolRun
 
 SUPPORT_THRESHOLD = 0.5  # share of a sentence's content words its passage window must contain
@@ -71,6 +72,8 @@ def sentence_support(sentence: str, passage_text: str) -> float:
     words = content_words(strip_citations(sentence))
     numbers = set(numbers_in(sentence))
     if not numbers <= number_set(passage_text):
+        return 0.0
+    if conflict(sentence, passage_text):  # same words, another meaning: not support
         return 0.0
     if not words:  # "100 kg = 220.46 lb": only numbers and units, and all of them match
         return 1.0 if numbers else 0.0
@@ -237,7 +240,7 @@ def verify(
     supports it, or stays uncited if a tool result or safety flag supports it; anything else
     is dropped. A citation outside the shown passages never survives.
 
-    >>> from fitcoach.agent.prompts import Evidence
+    >>> from fitcoach.agent.evidence import Evidence
     >>> ev = [Evidence(n=1, title="A", text="Creatine monohydrate raises muscle creatine."),
     ...       Evidence(n=2, title="B", text="Novices should train with loads of 8-12 RM.")]
     >>> v = verify("Novices should train with 8-12 RM loads [2]. Creatine raises muscle "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -23,9 +24,14 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "agent_eval.jsonl"
 
 
+def _author_year(reference: str) -> tuple[str | None, int | None]:
+    surname = re.match(r"\s*([A-Z][A-Za-z'\-]+)", reference)
+    year = re.search(r"\b(19|20)\d{2}\b", reference)
+    return (surname.group(1) if surname else None, int(year.group(0)) if year else None)
+
+
 def citations_supported(answer: Any) -> tuple[bool, list[str]]:
     """Every [n] resolves, and each cited sentence is supported by one of its quotes."""
-    from fitcoach.agent.graph import _author_year
     from fitcoach.agent.verify import (
         SUPPORT_THRESHOLD,
         cited_numbers,

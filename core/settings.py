@@ -118,6 +118,19 @@ class AgentSettings(_Section):
         description="Cosine similarity below which retrieved evidence counts as irrelevant "
         "(the agent abstains when nothing passes).",
     )
+    sentence_floor: float = Field(
+        0.35,
+        ge=-1.0,
+        le=2.0,
+        description="Score an evidence sentence needs to be used (cosine to the question plus "
+        "BM25 and section/population priors; bench/answer_quality.py). Below it for every "
+        "sentence, the answer says the library holds nothing on the question.",
+    )
+    draft: bool = Field(
+        True,
+        description="Let the model phrase the supporting sentences (verified; the scores still "
+        "choose and order the evidence). False: answers are composed from the evidence alone.",
+    )
 
 
 class TrainSettings(_Section):

@@ -156,3 +156,50 @@ def clean_passage_text(text: str) -> str:
         if line:
             lines.append(line if line[-1] in ".!?:;" else line + ".")
     return " ".join(lines)
+
+
+# --- authors ---------------------------------------------------------------------------------
+
+
+def format_author(name: str) -> str:
+    """One author as 'Surname Initials', whichever way the source wrote the name.
+
+    >>> [format_author(n) for n in ("Adam Amawi", "Jäger R", "Amawi, Adam", "de Souza E.O.")]
+    ['Amawi A', 'Jäger R', 'Amawi A', 'de Souza EO']
+    """
+    name = " ".join(name.replace(".", " ").split())
+    if "," in name:  # "Surname, Given Names"
+        surname, _, given = name.partition(",")
+        initials = "".join(w[0] for w in given.split() if w[:1].isalpha())
+        return f"{surname.strip()} {initials.upper()}".strip()
+    words = name.split()
+    if len(words) < 2:
+        return name
+    tail = 0  # trailing initials: "Jäger R", "de Souza E O"
+    while tail < len(words) - 1 and words[-1 - tail].isupper() and len(words[-1 - tail]) <= 3:
+        tail += 1
+    if tail:
+        return " ".join(words[:-tail]) + " " + "".join(words[-tail:])
+    particles = {"de", "da", "van", "von", "der", "den", "del", "di", "la", "le"}
+    i = len(words) - 1
+    while i > 0 and words[i - 1].lower() in particles:
+        i -= 1
+    surname = " ".join(words[i:])
+    initials = "".join(w[0] for w in words[:i] if w[:1].isalpha()).upper()
+    return f"{surname} {initials}".strip()
+
+
+def cite_authors(authors: list[str]) -> str:
+    """Authors as a citation names them: one or two in full, else the first 'et al.'.
+
+    >>> cite_authors(["Jäger R", "Kerksick CM", "Campbell BI"])
+    'Jäger R et al.'
+    >>> cite_authors(["Adam Amawi"])
+    'Amawi A'
+    >>> cite_authors(["Schoenfeld BJ", "Grgic J"])
+    'Schoenfeld BJ, Grgic J'
+    """
+    names = [format_author(a) for a in authors if a.strip()]
+    if len(names) > 2:
+        return f"{names[0]} et al."
+    return ", ".join(names)

@@ -96,7 +96,7 @@ def sentences(text: str) -> list[str]:
     ['Rest 3 min.', 'Then lift.', 'Sleep 8 h.']
     """
     # The verifier's splitter, so "et al." and "e.g." never end a sentence here either.
-    from fitcoach.agent.verify import split_sentences
+    from fitcoach.agent.contract import split_sentences
 
     out: list[str] = []
     for line in text.splitlines():

@@ -184,7 +184,7 @@ def _cap_first(s: str) -> str:
 
 
 def _evidence(spans_: list[Span], notes: dict[str, Note]) -> list[Any]:
-    from fitcoach.agent.prompts import Evidence
+    from fitcoach.agent.contract import Evidence
 
     out = []
     for i, sp in enumerate(spans_, 1):
@@ -263,7 +263,7 @@ class _Builder:
         return " ".join(out)
 
     def evidence(self) -> Dialogue:
-        from fitcoach.agent.prompts import build_messages
+        from fitcoach.agent.contract import build_messages
 
         note = self.rng.choice(self.docs)
         main = self._main_span(note)
@@ -291,7 +291,7 @@ class _Builder:
         )
 
     def tool(self) -> Dialogue | None:
-        from fitcoach.agent.prompts import build_messages
+        from fitcoach.agent.contract import build_messages
 
         if not self.tool_cases:
             return None
@@ -335,7 +335,7 @@ class _Builder:
         )
 
     def refer(self) -> Dialogue | None:
-        from fitcoach.agent.prompts import build_messages
+        from fitcoach.agent.contract import build_messages
 
         question = self.rng.choice(self.refer_ask)
         flags = _screen(question)
@@ -358,7 +358,7 @@ class _Builder:
         )
 
     def abstain(self) -> Dialogue:
-        from fitcoach.agent.prompts import build_messages
+        from fitcoach.agent.contract import build_messages
 
         question = self.rng.choice(self.off_topic)
         # At inference irrelevant hits are usually filtered out (no evidence); sometimes
@@ -422,7 +422,7 @@ class ToolCase(BaseModel):
 def _run_tool(name: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
     """The tool's ToolRun as a dict, or None when the tool is absent or refuses the input."""
     try:
-        from fitcoach.agent.tools import run_tool
+        from fitcoach.agent.contract import run_tool
     except ImportError:
         return None
     from fitcoach.errors import FitcoachError
@@ -436,7 +436,7 @@ def _run_tool(name: str, inputs: dict[str, Any]) -> dict[str, Any] | None:
 
 def _screen(text: str) -> list[dict[str, Any]] | None:
     try:
-        from fitcoach.agent.tools import screen
+        from fitcoach.agent.contract import screen
     except ImportError:
         return None
     result = screen(text, None)

@@ -140,7 +140,7 @@ def generate(
 
 def grounded_metrics(dialogues: list[dict[str, Any]], answers: list[str]) -> GroundedScore:
     """Apply the reward checks to generated answers (pure; tested without a model)."""
-    from fitcoach.agent.verify import numbers_reproduced
+    from fitcoach.agent.contract import numbers_reproduced
 
     cite = [
         citation_ok(a, d["n_evidence"], d["expect_citation"])

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fitcoach.agent.verify import (
+from fitcoach.agent.contract import (
     check_citations,
     cited_numbers,
     numbers_reproduced,

@@ -7,15 +7,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from fitcoach.text import normalize_doi
+from fitcoach.text import cite_authors, normalize_doi
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DocumentMeta(_Model):
-    """Bibliographic identity of one ingested document."""
+class Bibliography(_Model):
+    """Who wrote what, where: the one bibliographic record that a document, a passage, the
+    evidence shown to a model and a citation all carry (by inheritance, never copied by hand)."""
 
     doc_id: str = Field(description="Hash of the document's content (stable across renames).")
     title: str
@@ -23,15 +24,30 @@ class DocumentMeta(_Model):
     year: int | None = None
     journal: str | None = None
     doi: str | None = None
-    source: str = Field(description="Where it was ingested from (path or `starter:<file>`).")
-    pages: int | None = Field(None, description="Page count (PDF) or None.")
-    n_chunks: int = 0
-    ingested_at: datetime | None = None
 
     @field_validator("doi")
     @classmethod
     def _doi(cls, value: str | None) -> str | None:
         return normalize_doi(value)
+
+    def bibliography(self) -> dict[str, object]:
+        """The record's own fields, to build another record from it."""
+        return {name: getattr(self, name) for name in Bibliography.model_fields}
+
+    @property
+    def short_reference(self) -> str:
+        """'Jäger R et al. 2017' — the one way fitcoach names a source in text."""
+        who = cite_authors(self.authors) or self.title[:60]
+        return f"{who} {self.year}" if self.year else who
+
+
+class DocumentMeta(Bibliography):
+    """One ingested document: its bibliographic record plus where it came from."""
+
+    source: str = Field(description="Where it was ingested from (path or `starter:<file>`).")
+    pages: int | None = Field(None, description="Page count (PDF) or None.")
+    n_chunks: int = 0
+    ingested_at: datetime | None = None
 
 
 class Chunk(_Model):
@@ -46,16 +62,10 @@ class Chunk(_Model):
     section: str | None = None
 
 
-class Passage(_Model):
-    """A search hit: a chunk with the bibliographic data needed to cite it."""
+class Passage(Bibliography):
+    """A search hit: a chunk with the bibliographic record needed to cite it."""
 
     chunk_id: str
-    doc_id: str
-    title: str
-    authors: list[str] = Field(default_factory=list)
-    year: int | None = None
-    journal: str | None = None
-    doi: str | None = None
     source: str = ""
     page_start: int | None = None
     page_end: int | None = None

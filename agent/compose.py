@@ -1,0 +1,138 @@
+"""The answer's shape, and the citations behind it.
+
+A coach answers in this order: the answer itself (the tool's number, or the key finding with
+its number and who it applies to), then at most three cited supporting sentences, then the
+caveats and when to see a professional. Selection and order come from the evidence scores;
+the model (when its draft holds up) only phrases the supporting sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fitcoach.agent.evidence import Evidence, Sentence
+from fitcoach.agent.schema import Citation
+from fitcoach.agent.tools.base import SafetyFlag, ToolRun
+from fitcoach.agent.verify import KeptSentence, VerifiedAnswer, passage_support, verify
+from fitcoach.text import content_words, split_sentences
+
+QUOTE_WORDS = 60
+MAX_SUPPORT = 3
+
+
+def flag_sentences(flags: Sequence[SafetyFlag]) -> list[str]:
+    """Non-referral safety notes, as the answer states them."""
+    return [f"Safety note: {f.message}" for f in flags if f.action != "refer"]
+
+
+def tool_sentences(tool_runs: Sequence[ToolRun]) -> list[str]:
+    """Each tool's summary, then its warnings: the numbers and the caveats that go with them."""
+    out = []
+    for run in tool_runs:
+        summary = str(run.output.get("summary", "")).strip()
+        if summary:
+            out.append(summary if summary[-1] in ".!?" else summary + ".")
+    return out
+
+
+def tool_warnings(tool_runs: Sequence[ToolRun]) -> list[str]:
+    out: list[str] = []
+    for run in tool_runs:
+        for warning in run.output.get("warnings", []) or []:
+            text = str(warning).strip()
+            if text and text not in out:
+                out.append(text if text[-1] in ".!?" else text + ".")
+    return out
+
+
+def _cite(sentence: Sentence) -> str:
+    return f"{sentence.text.rstrip('.').rstrip()} [{sentence.n}]."
+
+
+def compose(
+    evidence: Sequence[Evidence],
+    chosen: Sequence[Sentence],
+    tool_runs: Sequence[ToolRun],
+    flags: Sequence[SafetyFlag],
+    *,
+    drafted: Sequence[str] = (),
+    caveat: Sentence | None = None,
+    see: str | None = None,
+) -> VerifiedAnswer:
+    """The answer in coaching order, verified sentence by sentence and renumbered.
+
+    `chosen` is best first; `drafted` are the model's own verified sentences (with their
+    [n] marks in the prompt's numbering), used as supporting sentences in place of the raw
+    evidence when they cite it.
+    """
+    lead: list[str] = tool_sentences(tool_runs)
+    support: list[str] = []
+    picks = list(chosen)
+    if not lead and picks:
+        lead.append(_cite(picks.pop(0)))
+    if drafted:
+        support += list(drafted)[:MAX_SUPPORT]
+    for s in picks:
+        if len(support) >= (2 if tool_runs else MAX_SUPPORT):
+            break
+        if not _repeats(s.text, lead + support):
+            support.append(_cite(s))
+    caveats = tool_warnings(tool_runs) + flag_sentences(flags)
+    if caveat is not None and not _repeats(caveat.text, lead + support):
+        caveats.append(_cite(caveat))
+    if see:
+        caveats.append(see)
+    # Every part is a verbatim quote, tool summary or flag: verification only renumbers it,
+    # and drops anything that fails (a drafted sentence the checker now rejects).
+    return verify(" ".join(lead + support + caveats), evidence, tool_runs, None, flags=flags)
+
+
+def _repeats(sentence: str, existing: Sequence[str]) -> bool:
+    words = content_words(sentence)
+    return any(
+        words and len(words & content_words(e)) >= 0.7 * len(words) for e in existing
+    )
+
+
+def quote(evidence: Evidence, sentences: Sequence[str]) -> str:
+    """The passage windows that support the answer's sentences citing it (the windows
+    verification accepted), or the passage's opening when none does."""
+    windows: list[str] = []
+    for sentence in sentences:
+        score, window = passage_support(sentence, evidence.text)
+        if score > 0 and window not in windows:
+            windows.append(window)
+    if windows:
+        return " ".join(windows)
+    words = evidence.text.split()
+    return " ".join(words[:QUOTE_WORDS]) + (" …" if len(words) > QUOTE_WORDS else "")
+
+
+def citations_for(verified: VerifiedAnswer, evidence: Sequence[Evidence]) -> list[Citation]:
+    """One citation per source the verified answer uses, numbered as in its text."""
+    by_n = {e.n: e for e in evidence}
+    out = []
+    for new, old in enumerate(verified.sources, start=1):
+        e = by_n[old]
+        citing = [k.text for k in verified.kept if new in k.citations]
+        out.append(Citation(**e.bibliography(), n=new, page=e.pages, section=e.section,
+                            quote=quote(e, citing)))  # fmt: skip
+    return out
+
+
+def fixed_answer(parts: Sequence[str], evidence: Sequence[Evidence]) -> VerifiedAnswer:
+    """A deterministic answer (referral text): every part stays as written."""
+    from fitcoach.text import cited_numbers, strip_citations
+
+    kept = [
+        KeptSentence(text=strip_citations(p), citations=cited_numbers(p), basis="flag", support=1.0)
+        for p in parts
+    ]
+    return VerifiedAnswer(text=" ".join(parts), kept=kept, sources=[e.n for e in evidence])
+
+
+def drop_echoes(draft: str, question: str) -> str:
+    """The draft without sentences that only repeat the question (small models echo it)."""
+    asked = content_words(question)
+    kept = [s for s in split_sentences(draft) if not (content_words(s) and content_words(s) <= asked)]
+    return " ".join(kept)

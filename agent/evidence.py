@@ -1,0 +1,261 @@
+"""The evidence an answer stands on: passages gathered once, cleaned once, and then read
+sentence by sentence the way a coach reads a paper — findings before methods, the right
+population, a number when the question asks "how much".
+
+PaperQA2's gather-evidence step is the model: score every candidate, keep the best few, drop
+the rest. Here the scores are cheap enough for a CPU: one MiniLM batch for the sentences,
+BM25 over the same sentences, and priors for section, population and question type.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fitcoach.agent.faithful import POPULATIONS, groups_in
+from fitcoach.knowledge.types import Bibliography
+from fitcoach.text import clean_passage_text, content_words, numbers_in, split_sentences
+
+if TYPE_CHECKING:
+    from fitcoach.agent.tools.profile import AthleteProfile
+    from fitcoach.knowledge.types import Passage
+
+
+class Evidence(Bibliography):
+    """A passage as shown to the model, numbered `n` (1-based) in this prompt; its text is
+    cleaned once, when it is built, and split into `sentences` once."""
+
+    doc_id: str = ""
+    n: int = Field(ge=1, description="The number the model cites as [n].")
+    chunk_id: str = ""
+    pages: str | None = Field(None, description="'3' or '3-4'; None for unpaged sources.")
+    section: str | None = None
+    text: str
+    sentences: list[str] = Field(default_factory=list, description="`text`, split once.")
+    similarity: float | None = Field(None, description="Cosine similarity to its query.")
+
+    @classmethod
+    def from_passage(cls, n: int, passage: Passage, text: str | None = None) -> Evidence:
+        """Number a library search hit for the prompt (`text` replaces the passage's own)."""
+        cleaned = clean_passage_text(passage.text if text is None else text)
+        return cls(
+            **passage.bibliography(), n=n, chunk_id=passage.chunk_id, pages=passage.pages,
+            section=passage.section, text=cleaned, sentences=split_sentences(cleaned),
+            similarity=passage.similarity,
+        )  # fmt: skip
+
+    @property
+    def label(self) -> str:
+        """Source label for the prompt: 'Ratamess NA et al. 2009, p. 3'.
+
+        >>> Evidence(n=1, doc_id="d", title="T", authors=["Ratamess NA", "Alvar BA", "X Y"],
+        ...          year=2009, pages="3", text="x").label
+        'Ratamess NA et al. 2009, p. 3'
+        """
+        ref = self.short_reference if self.year else f"{self.short_reference} n.d."
+        return f"{ref}, p. {self.pages}" if self.pages else ref
+
+
+class Sentence(BaseModel):
+    """One evidence sentence with its score against the question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    n: int = Field(description="The evidence number it comes from.")
+    score: float
+    similarity: float = Field(0.0, description="Cosine similarity to the question.")
+    lexical: float = Field(0.0, description="BM25 share of the question's weight it matches.")
+    kind: str = Field("finding", description="finding, method, limitation or demographics.")
+
+
+# --- what kind of sentence is it -------------------------------------------------------------
+
+_METHOD = re.compile(
+    r"\b(searched|databases?|prisma|checklist|included studies|recruited|meta-regression|"
+    r"was studied|were studied|what was studied|we (?:searched|included|analy[sz]ed)|"
+    r"eligible|inclusion criteria|risk of bias|this (?:review|study|paper|position stand) "
+    r"(?:covers|summari[sz]es|reviews|describes|examined|examines)|based on a)\b",
+    re.I,
+)
+_DEMOGRAPHICS = re.compile(
+    r"(\u00b1|\+/-|\bmean age\b|\baged\s+\d|\b\d+(?:\.\d+)?\s*(?:\u00b1|\+/-)\s*\d|"
+    r"\bparticipants? (?:were|was)\b|\b(?:n|N)\s*=\s*\d)",
+)
+_LIMITATION = re.compile(
+    r"^(what it does not show|limitations?|however, the evidence|the evidence (?:is|was) "
+    r"(?:limited|thin|weak))|\b(does not show|did not (?:test|measure|examine)|unclear whether|"
+    r"more research|remains? (?:unclear|uncertain))\b",
+    re.I,
+)
+_ADVICE = re.compile(
+    r"\b(should|recommend\w*|aim for|at least|per (?:week|day|kg|session)|g/kg|mg/kg|"
+    r"sets? per|enough|sufficient|progress\w*|improv\w*|reduc\w*|increas\w*)\b",
+    re.I,
+)
+_VERDICT = re.compile(
+    r"\b(no (?:significant )?difference|similar|superior|better|greater|more effective|"
+    r"less effective|no (?:clear |added )?benefit|improv\w*|reduc\w*|safe|unsafe|"
+    r"recommended|not recommended|does not|did not)\b",
+    re.I,
+)
+_ASKS_NUMBER = re.compile(
+    r"\b(how (?:much|many|long|often|fast|heavy|far|quickly|soon|high|low)|what (?:dose|"
+    r"amount|percentage|intensity|load|weight|rate|heart rate|pace)|how many grams|"
+    r"per (?:day|week|kg|hour))\b",
+    re.I,
+)
+_ASKS_VERDICT = re.compile(
+    r"^(is|are|does|do|can|should|will|would|could)\b|\b(better|worth|safe|or)\b", re.I
+)
+
+# Section priors: findings and practical advice first, methods and references last.
+_SECTION_PRIOR = (
+    (re.compile(r"numbers that matter|results?|findings|conclusion", re.I), 0.08),
+    (re.compile(r"practical|applications?|recommendation|abstract|summary", re.I), 0.06),
+    (re.compile(r"discussion", re.I), 0.02),
+    (re.compile(r"what was studied|introduction|background|methods?", re.I), -0.08),
+    (re.compile(r"references|acknowledg|funding|conflict", re.I), -0.4),
+)
+
+
+def sentence_kind(sentence: str) -> str:
+    """finding, method, limitation or demographics.
+
+    >>> sentence_kind("Participants were 25.1 +/- 5 years old.")
+    'demographics'
+    >>> sentence_kind("What it does not show: long-term outcomes.")
+    'limitation'
+    >>> sentence_kind("Rest 2-3 min between sets for strength.")
+    'finding'
+    """
+    if _DEMOGRAPHICS.search(sentence):
+        return "demographics"
+    if _LIMITATION.search(sentence):
+        return "limitation"
+    if _METHOD.search(sentence):
+        return "method"
+    return "finding"
+
+
+def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
+    """The groups a question is about: named in it, or implied by the athlete's profile."""
+    groups = groups_in(question, POPULATIONS)
+    if profile is not None:
+        if profile.age is not None and profile.age >= 60:
+            groups.add("older")
+        if profile.age is not None and profile.age < 18:
+            groups.add("youth")
+        if profile.pregnant:
+            groups.add("pregnant")
+        groups |= groups_in(" ".join(profile.conditions), POPULATIONS)
+    return groups
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def _bm25(query: set[str], docs: list[set[str]]) -> list[float]:
+    """BM25 (k1=1.2, b=0.75 on word sets) as a share of the query's total idf weight."""
+    n = len(docs)
+    df = Counter(w for d in docs for w in d)
+    idf = {w: math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5)) for w in query}
+    total = sum(idf.values()) or 1.0
+    avg = sum(len(d) for d in docs) / (n or 1) or 1.0
+    out = []
+    for d in docs:
+        norm = 1.2 * (0.25 + 0.75 * len(d) / avg)
+        out.append(sum(idf[w] * 2.2 / (1 + norm) for w in query & d) / total)
+    return out
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)
+
+
+def _usable(sentence: str) -> bool:
+    words = sentence.split()
+    proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
+    return proper and 5 <= len(words) <= 70 and not sentence.rstrip().endswith(":")
+
+
+def rank_sentences(
+    question: str,
+    evidence: Sequence[Evidence],
+    profile: AthleteProfile | None = None,
+    embedder: Any | None = None,
+) -> list[Sentence]:
+    """Every usable evidence sentence, best first, scored against the question."""
+    pool = [(s, e) for e in evidence for s in e.sentences if _usable(s)]
+    if not pool:
+        return []
+    q_words = content_words(question)
+    lexical = _bm25(q_words, [content_words(s) for s, _ in pool])
+    if embedder is not None:
+        vectors = embedder.embed([question] + [s for s, _ in pool])
+        similarity = [_cosine(vectors[0], v) for v in vectors[1:]]
+    else:
+        similarity = [0.0] * len(pool)
+    wants_number = bool(_ASKS_NUMBER.search(question))
+    wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
+    asked = asked_populations(question, profile)
+    out: list[Sentence] = []
+    for (text, e), lex, sim in zip(pool, lexical, similarity, strict=True):
+        kind = sentence_kind(text)
+        score = sim + 0.35 * lex
+        score += next((w for rx, w in _SECTION_PRIOR if e.section and rx.search(e.section)), 0.0)
+        score += {"method": -0.15, "demographics": -0.25, "limitation": -0.1}.get(kind, 0.0)
+        has_number = bool(numbers_in(text)) and kind != "demographics"
+        if wants_number:
+            score += 0.08 if has_number else -0.04
+        if wants_verdict and _VERDICT.search(text):
+            score += 0.04
+        score += 0.03 * bool(_ADVICE.search(text))
+        named = groups_in(text, POPULATIONS)
+        if named and asked:
+            score += 0.08 if named & asked else -0.3
+        elif named and not asked:
+            score -= 0.12  # a finding about a special group, asked by someone outside it
+        out.append(Sentence(text=text, n=e.n, score=round(score, 4), similarity=round(sim, 4),
+                            lexical=round(lex, 4), kind=kind))  # fmt: skip
+    out.sort(key=lambda s: s.score, reverse=True)
+    return out
+
+
+def select(
+    ranked: Sequence[Sentence], limit: int = 3, floor: float = 0.0, per_passage: int = 2
+) -> list[Sentence]:
+    """The best findings above `floor`: no near-duplicates, at most `per_passage` from one
+    passage, limitations and methods never chosen as support."""
+    chosen: list[Sentence] = []
+    used: Counter[int] = Counter()
+    for s in ranked:
+        if s.score < floor or s.kind != "finding" or s.lexical == 0:
+            continue
+        if used[s.n] >= per_passage:
+            continue
+        words = content_words(s.text)
+        if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
+            continue
+        chosen.append(s)
+        used[s.n] += 1
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def caveat(ranked: Sequence[Sentence], chosen: Sequence[Sentence], floor: float) -> Sentence | None:
+    """The limitation a coach would add, from a passage the answer already cites."""
+    cited = {c.n for c in chosen}
+    for s in ranked:
+        if s.kind == "limitation" and s.n in cited and s.score >= floor - 0.1 and s.lexical > 0:
+            return s
+    return None
