@@ -31,7 +31,9 @@ def test_tables_name_vocabulary_codes_and_rules():
     t = book.tables
     listed = [*t.symptoms, *t.aha, *t.disease, *t.cardiac_aha, *t.acog_absolute,
               *t.imply_pregnant, *t.acog_relative, *t.acog_warning, *t.medication,
-              *t.medicines, *t.reds]  # fmt: skip
+              *t.medicines, *t.reds, *t.metabolic_renal, *t.rhabdomyolysis, *t.heat_illness,
+              *t.heat_signs_with_hot_conditions, *t.concussion,
+              *t.concussion_signs_with_head_impact, *t.calf_swelling_with_calf_pain]  # fmt: skip
     assert sorted(set(listed) - vocab) == []
     for flag in [*t.aha.values(), *t.acog_absolute.values(), *t.medicines.values()]:
         assert flag in book.rules
@@ -72,3 +74,25 @@ def test_an_invalid_file_is_a_config_error(monkeypatch):
     finally:
         monkeypatch.undo()
         sr.rulebook.cache_clear()
+
+
+def test_vocabulary_patterns_are_strings():
+    # A bare "(?: x" in YAML parses as a mapping: catch it here with the code's name.
+    from fitcoach.agent.tools.base import load_data
+
+    raw = load_data("vocabulary.yaml")
+    assert all(isinstance(p, str) for p in raw["masks"])
+    for code, spec in raw.items():
+        if code != "masks":
+            assert all(isinstance(p, str) for p in spec["patterns"]), code
+
+
+def test_new_exertional_flags_refer_the_same_day():
+    book = rulebook()
+    for code in ("exertional_rhabdomyolysis", "exertional_heat_illness", "concussion_suspected",
+                 "symptom_calf_swelling", "exertional_confusion"):  # fmt: skip
+        rule = book.rules[code]
+        assert (rule.severity, rule.action) == ("absolute", "refer"), code
+    unknown = book.rules["acsm_disease_activity_unknown"]
+    assert unknown.action == "clearance_before_vigorous"
+    assert "If you have not" in unknown.message and "If you have, and" in unknown.message

@@ -121,3 +121,22 @@ WADA = (
     "World Anti-Doping Agency. World Anti-Doping Code International Standard: Prohibited List "
     "(updated annually)."
 )
+NYE = (
+    "Nye NS, Kasper K, Madsen CM, et al. Clinical practice guidelines for exertional "
+    "rhabdomyolysis: a military medicine perspective. Curr Sports Med Rep 2021;20(3):169-178. "
+    "doi:10.1249/JSR.0000000000000822"
+)
+CASA = (
+    "Casa DJ, DeMartini JK, Bergeron MF, et al. National Athletic Trainers' Association "
+    "position statement: exertional heat illnesses. J Athl Train 2015;50(9):986-1000. "
+    "doi:10.4085/1062-6050-50.9.07"
+)
+PATRICIOS = (
+    "Patricios JS, Schneider KJ, Dvorak J, et al. Consensus statement on concussion in sport: "
+    "the 6th International Conference on Concussion in Sport-Amsterdam, October 2022. "
+    "Br J Sports Med 2023;57(11):695-711. doi:10.1136/bjsports-2023-106898"
+)
+NICE_VTE = (
+    "National Institute for Health and Care Excellence. Venous thromboembolic diseases: "
+    "diagnosis, management and thrombophilia testing. NICE guideline NG158; 2020."
+)

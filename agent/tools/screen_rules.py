@@ -101,6 +101,13 @@ class Tables(BaseModel):
     medication: tuple[str, ...]
     medicines: dict[str, str]
     reds: tuple[str, ...]
+    metabolic_renal: tuple[str, ...]
+    rhabdomyolysis: tuple[str, ...]
+    heat_illness: tuple[str, ...]
+    heat_signs_with_hot_conditions: tuple[str, ...]
+    concussion: tuple[str, ...]
+    concussion_signs_with_head_impact: tuple[str, ...]
+    calf_swelling_with_calf_pain: tuple[str, ...]
 
 
 class RuleBook(BaseModel):

@@ -35,7 +35,8 @@ from .screen_rules import rulebook
 SCREEN_RULE = (
     "ACSM 2015 pre-participation screening (activity x known disease x symptoms x intensity), "
     "AHA 2013 absolute/relative contraindications, ACOG 2020 pregnancy contraindications and "
-    "warning signs, PAR-Q+ questions, IOC 2018 RED-S, refusal of doping-drug dosing, and an "
+    "warning signs, PAR-Q+ questions, IOC 2018 RED-S, refusal of doping-drug dosing, "
+    "exertional emergencies (rhabdomyolysis, heat illness, concussion, DVT signs) and an "
     "injury-to-exercise map; conditions found by a synonym vocabulary with clause-scoped negation"
 )
 _INTENSITY_RANK = {"light": 1, "moderate": 2, "vigorous": 3}
@@ -279,6 +280,9 @@ def _cardiometabolic(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
                 _flag(flags, "acsm_disease_vigorous", ev)
             else:
                 _flag(flags, "acsm_disease_active", ev)
+        elif f.activity is None and set(disease) <= set(tables.metabolic_renal):
+            # Unknown activity: state both ACSM cases and let the guidance follow.
+            _flag(flags, "acsm_disease_activity_unknown", ev)
         else:
             variant = "activity_unknown" if f.activity is None else None
             _flag(flags, "acsm_disease_inactive", ev, variant)
@@ -295,6 +299,33 @@ def _cardiometabolic(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
             [f"resting blood pressure {f.bp[0]}/{f.bp[1]}"] if f.bp else []
         )
         _flag(flags, "parq_heart_or_bp", ev)
+
+
+def _exertional(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
+    """Rhabdomyolysis, heat illness, concussion and DVT signs: each a same-day referral."""
+    t = rulebook().tables
+
+    def found(codes: tuple[str, ...]) -> list[str]:
+        return [c for c in codes if f.has(c)]
+
+    if found(t.rhabdomyolysis):
+        _flag(flags, "exertional_rhabdomyolysis", f.evidence(*found(t.rhabdomyolysis)))
+    head = f.has("head_impact")
+    concussion = found(t.concussion)
+    after_impact = found(t.concussion_signs_with_head_impact) if head else []
+    if concussion or after_impact:
+        _flag(flags, "concussion_suspected", f.evidence(*concussion, "head_impact", *after_impact))
+    elif head:
+        _flag(flags, "head_impact", f.evidence("head_impact"))
+    heat = found(t.heat_illness)
+    in_heat = found(t.heat_signs_with_hot_conditions) if f.has("hot_conditions") else []
+    if heat or in_heat:
+        codes = [*heat, *in_heat] + (["hot_conditions"] if in_heat else [])
+        _flag(flags, "exertional_heat_illness", f.evidence(*codes))
+    elif f.has("confusion") and not head:
+        _flag(flags, "exertional_confusion", f.evidence("confusion"))
+    if all(f.has(c) for c in t.calf_swelling_with_calf_pain) and f.has("calf_pain"):
+        _flag(flags, "symptom_calf_swelling", f.evidence("calf_swelling", "calf_pain"))
 
 
 def _other_rules(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
@@ -340,6 +371,7 @@ def _screen(inp: ScreenInput) -> ScreenResult:
     flags: dict[str, SafetyFlag] = {}
     _cardiometabolic(f, flags)
     _pregnancy(f, flags)
+    _exertional(f, flags)
     _other_rules(f, flags)
 
     injuries = []
