@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Check versions, models, data directory, library.",
     ),
     "config": ("fitcoach.cli.config:config", "Print the resolved settings (TOML or JSON)."),
+    "serve": ("fitcoach.agent.cli.serve:serve", "Serve the HTTP API and the coaches' web page."),
+    "mcp": ("fitcoach.agent.cli.serve:mcp", "Run an MCP server (stdio) for AI assistants."),
 }
 
 
