@@ -3,11 +3,11 @@ line-break repair every reader applies."""
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .hyphens import Lexicon, repair
 from .metadata import MetaGuess
 
 
@@ -33,6 +33,7 @@ class ParsedDocument(BaseModel):
 
 
 def dehyphenate(text: str) -> str:
-    """Join words broken at a line end ('exer-\\ncise'); a capital after the break keeps the hyphen."""
-    text = text.replace("\u00ad\n", "").replace("\u00ad", "")
-    return re.sub(r"(?<=[a-z])-\n[ \t]*(?=[a-z])", "", text)
+    """Join words broken at a line end ('exer-\\ncise', soft hyphens) and keep compounds broken
+    there whole ('high-\\nintensity' -> 'high-intensity'), judged by the text's own vocabulary
+    and the tokenizer's (see `hyphens`)."""
+    return repair(text, Lexicon(text))

@@ -15,15 +15,12 @@ from typing import Any
 
 from fitcoach.errors import IngestError
 
-from .document import Block, ParsedDocument, dehyphenate
+from .document import Block, ParsedDocument
+from .hyphens import Decision, Lexicon, close_gaps, repair
 from .metadata import MetaGuess, clean_text, find_doi, find_year, first_year, split_authors
+from .sections import label_sections
 
 _GARBAGE = re.compile(r"(/gid\d+)+|/uni[0-9A-F]{4}")
-_REFERENCES = re.compile(
-    r"^\s*(?:\d+\.?\s*)?(references|bibliography|literature cited|works cited|reference list)"
-    r"\s*:?\s*$",
-    re.I,
-)
 _JUNK_TITLE = re.compile(
     r"^(microsoft (word|powerpoint)\b|untitled|document\d*$|title$)|\.(docx?|pdf|tex|indd|rtf|odt)$",
     re.I,
@@ -86,8 +83,7 @@ def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocu
             hint="run OCR, e.g. `ocrmypdf in.pdf out.pdf`, then ingest the OCR'd file",
         )
 
-    pages = clean_pages(raw_pages)
-    blocks = [Block(text=text, page=i + 1) for i, text in enumerate(pages) if text]
+    blocks = pdf_blocks(raw_pages)
     meta = guess_metadata(reader, raw_pages, spans)
     return ParsedDocument(kind="pdf", blocks=blocks, pages=n_pages, meta=meta)
 
@@ -122,8 +118,8 @@ def _line_key(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
 
 
-def clean_pages(pages: list[str], margin: int = 3) -> list[str]:
-    """Cleaned text per page (same length as `pages`; a page may become empty)."""
+def clean_lines(pages: list[str], margin: int = 3) -> list[list[str]]:
+    """Each page's lines without running heads and feet or bare page numbers."""
     split = [[ln for ln in p.replace("\r", "\n").split("\n")] for p in pages]
     # Running headers/footers: lines near the top or bottom that recur on many pages.
     counts: Counter[str] = Counter()
@@ -133,42 +129,75 @@ def clean_pages(pages: list[str], margin: int = 3) -> list[str]:
         counts.update({_line_key(ln) for ln in edge})
     threshold = max(2, (len(pages) + 1) // 2)
     repeated = {key for key, n in counts.items() if n >= threshold and len(pages) >= 3}
+    # Books and journals alternate heads on left and right pages ("Journal 94, 2024" on even
+    # pages, "by Author et al. 217" and a licence line on odd ones): count each side alone.
+    for parity in (0, 1):
+        side = split[parity::2]
+        side_counts: Counter[str] = Counter()
+        for lines in side:
+            content = [ln for ln in lines if ln.strip()]
+            side_counts.update({_line_key(ln) for ln in content[:margin] + content[-margin:]})
+        least = max(2, (len(side) + 1) // 2)
+        repeated |= {key for key, n in side_counts.items() if n >= least and len(side) >= 3}
     cleaned: list[list[str]] = []
     for lines in split:
         content = [ln for ln in lines if ln.strip()]
         edge_ids = {id(ln) for ln in content[:margin] + content[-margin:]}
         kept = [
-            ln
+            ln.rstrip()
             for ln in content
             if not (id(ln) in edge_ids and _line_key(ln) in repeated)
             and not re.fullmatch(r"\s*\d{1,4}\s*", ln)  # bare page numbers
         ]
         cleaned.append(kept)
-    _drop_references(cleaned)
-    return [_join_lines(lines) for lines in cleaned]
+    _carry_broken_words(cleaned)
+    return cleaned
 
 
-def _drop_references(pages: list[list[str]]) -> None:
-    """Cut the reference list: from the last 'References' heading in the back half onwards."""
-    total = sum(len(lines) for lines in pages)
-    seen = 0
-    cut: tuple[int, int] | None = None
-    for p, lines in enumerate(pages):
-        for i, line in enumerate(lines):
-            if _REFERENCES.match(line) and seen + i >= total * 0.4:
-                cut = (p, i)
-        seen += len(lines)
-    if cut is None:
-        return
-    p, i = cut
-    del pages[p][i:]
-    for later in pages[p + 1 :]:
-        later.clear()
+def _carry_broken_words(pages: list[list[str]]) -> None:
+    """A word hyphenated across a page (or column) turn: bring its end back to its start, so
+    the break is decided like any other and the page keeps whole words."""
+    for lines, following in zip(pages, pages[1:], strict=False):
+        if not lines or not following:
+            continue
+        head = following[0].lstrip()
+        if re.search(r"[^\W\d_][-\u2010]$", lines[-1]) and head[:1].islower():
+            word, _, rest = head.partition(" ")
+            lines[-1] = f"{lines[-1]}\n{word}"
+            if rest.strip():
+                following[0] = rest
+            else:
+                del following[0]
 
 
-def _join_lines(lines: list[str]) -> str:
-    text = dehyphenate("\n".join(line.rstrip() for line in lines))
-    return clean_text(text)
+def pdf_blocks(raw_pages: list[str], log: list[Decision] | None = None) -> list[Block]:
+    """Readable text blocks, one per page and section, from the pages' raw text.
+
+    `log` collects every hyphen and gap decision (for review: bench/hyphen_joins.py).
+    """
+    lexicon = Lexicon("\n".join(raw_pages))
+    blocks: list[Block] = []
+    run: list[str] = []
+    key: tuple[int, str | None] | None = None
+
+    def flush() -> None:
+        if run and key is not None:
+            found: list[Decision] = []
+            text = close_gaps(repair("\n".join(run), lexicon, found), lexicon, found)
+            if log is not None:
+                log.extend(d.model_copy(update={"page": key[0]}) for d in found)
+            text = clean_text(text)
+            if text:
+                blocks.append(Block(text=text, page=key[0], section=key[1]))
+        run.clear()
+
+    for line in label_sections(clean_lines(raw_pages)):
+        if (line.page, line.section) != key:
+            flush()
+            key = (line.page, line.section)
+        run.append(line.text)
+    flush()
+    return blocks
 
 
 # Metadata --------------------------------------------------------------------------------

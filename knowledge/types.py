@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fitcoach.ingest.sections import FINDING_SECTIONS
 from fitcoach.text import cite_authors, normalize_doi
 
 
@@ -59,7 +60,11 @@ class Chunk(_Model):
     text: str
     page_start: int | None = None
     page_end: int | None = None
-    section: str | None = None
+    section: str | None = Field(
+        None,
+        description="PDFs: the canonical section (abstract, introduction, methods, results, "
+        "discussion, conclusion, practical applications, body); Markdown: its `##` heading.",
+    )
 
 
 class Passage(Bibliography):
@@ -75,6 +80,12 @@ class Passage(Bibliography):
     similarity: float | None = Field(
         None, description="Cosine similarity of query and chunk embeddings, when dense ran."
     )
+
+    @property
+    def finding(self) -> bool:
+        """Whether the passage reports what a paper found (abstract, results, discussion,
+        conclusion, practical applications) rather than its background or methods."""
+        return self.section in FINDING_SECTIONS
 
     @property
     def pages(self) -> str | None:
