@@ -8,6 +8,7 @@ the model (when its draft holds up) only phrases the supporting sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fitcoach.agent.evidence import Evidence, Sentence
@@ -79,12 +80,18 @@ def compose(
             support.append(_cite(s))
     caveats = tool_warnings(tool_runs) + flag_sentences(flags)
     if caveat is not None and not _repeats(caveat.text, lead + support):
-        caveats.append(_cite(caveat))
+        caveats.append(_cite(caveat.model_copy(update={"text": _unlabel(caveat.text)})))
     if see:
         caveats.append(see)
     # Every part is a verbatim quote, tool summary or flag: verification only renumbers it,
     # and drops anything that fails (a drafted sentence the checker now rejects).
     return verify(" ".join(lead + support + caveats), evidence, tool_runs, None, flags=flags)
+
+
+def _unlabel(text: str) -> str:
+    """A note's 'What it does not show:' label dropped, so the caveat reads as a sentence."""
+    body = re.sub(r"^(what it does not show|limitations?)\s*:\s*", "", text, flags=re.I)
+    return body[:1].upper() + body[1:] if body else text
 
 
 def _repeats(sentence: str, existing: Sequence[str]) -> bool:

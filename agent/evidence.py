@@ -115,6 +115,10 @@ _ASKS_VERDICT = re.compile(
 )
 
 # Section priors: findings and practical advice first, methods and references last.
+# A sentence that leans on the one before it ("It says nothing about...") cannot lead.
+_ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
+_STUDY_SECTION = re.compile(r"what was studied|introduction|background|methods?", re.I)
+
 _SECTION_PRIOR = (
     (re.compile(r"numbers that matter|results?|findings|conclusion", re.I), 0.08),
     (re.compile(r"practical|applications?|recommendation|abstract|summary", re.I), 0.06),
@@ -143,9 +147,28 @@ def sentence_kind(sentence: str) -> str:
     return "finding"
 
 
+_AGE = re.compile(r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old|\baged? (\d{1,2})\b|\b(\d{1,2}) ?y/?o\b", re.I)
+
+
+def populations_in(text: str) -> set[str]:
+    """Groups named in a text, ages included ("a 12-year-old" is youth, "aged 70" older).
+
+    >>> sorted(populations_in("A 12-year-old can start supervised strength training."))
+    ['youth']
+    """
+    groups = groups_in(text, POPULATIONS)
+    for match in _AGE.finditer(text):
+        age = int(next(g for g in match.groups() if g))
+        if age < 18:
+            groups.add("youth")
+        elif age >= 60:
+            groups.add("older")
+    return groups
+
+
 def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
     """The groups a question is about: named in it, or implied by the athlete's profile."""
-    groups = groups_in(question, POPULATIONS)
+    groups = populations_in(question)
     if profile is not None:
         if profile.age is not None and profile.age >= 60:
             groups.add("older")
@@ -208,9 +231,15 @@ def rank_sentences(
     wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
     asked = asked_populations(question, profile)
     out: list[Sentence] = []
+    titles = {e.n: content_words(e.title) for e in evidence}
     for (text, e), lex, sim in zip(pool, lexical, similarity, strict=True):
         kind = sentence_kind(text)
-        score = sim + 0.35 * lex
+        if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
+            kind = "method"  # what a study did is background, not a finding to lead with
+        score = sim + 0.35 * lex + 0.25 * (e.similarity or 0.0)
+        score += 0.1 * len(q_words & titles[e.n]) / (len(q_words) or 1)  # the paper's own topic
+        if _ANAPHORA.match(text):
+            score -= 0.08
         score += next((w for rx, w in _SECTION_PRIOR if e.section and rx.search(e.section)), 0.0)
         score += {"method": -0.15, "demographics": -0.25, "limitation": -0.1}.get(kind, 0.0)
         has_number = bool(numbers_in(text)) and kind != "demographics"
@@ -219,7 +248,7 @@ def rank_sentences(
         if wants_verdict and _VERDICT.search(text):
             score += 0.04
         score += 0.03 * bool(_ADVICE.search(text))
-        named = groups_in(text, POPULATIONS)
+        named = populations_in(text) | populations_in(e.title)
         if named and asked:
             score += 0.08 if named & asked else -0.3
         elif named and not asked:

@@ -14,6 +14,7 @@ finding (measured on `bench/data/faithfulness.jsonl` by `bench/faithfulness.py`)
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from fitcoach.text import content_words, split_sentences, strip_citations
 
@@ -76,8 +77,50 @@ def groups_in(text: str, table: dict[str, tuple[str, ...]]) -> set[str]:
     return {key for key, stems in table.items() if _has(text, stems)}
 
 
-def _negated(text: str) -> bool:
-    return bool(_NEGATION.search(text))
+def _negations(text: str) -> int:
+    return len(_NEGATION.findall(text))
+
+
+# Words that take each other's place when a finding is garbled ("less" for "more", "women"
+# for "men", "days" for "weeks"): a claim word absent from its source while a rival from the
+# same set is present there is a swap, whatever else matches.
+RIVALS: dict[str, tuple[str, ...]] = {
+    "direction changed": (
+        "more less fewer", "higher lower", "greater smaller", "larger smaller",
+        "increase decrease reduce", "increased decreased reduced", "increases decreases reduces",
+        "improve impair worsen", "improved impaired worsened", "improves impairs worsens",
+        "raise lower", "raises lowers", "rise fall", "gain loss", "better worse",
+        "faster slower", "longer shorter", "heavier lighter", "above below", "most least",
+    ),
+    "population changed": (
+        "men women", "male female", "adults children adolescents", "boys girls",
+        "trained untrained", "novices experienced",
+    ),
+    "number or unit changed": (
+        "seconds minutes hours days weeks months years", "h min", "mg g kg lb", "km miles",
+        "daily weekly monthly",
+    ),
+}  # fmt: skip
+_RIVAL_OF: dict[str, list[tuple[str, frozenset[str]]]] = {}
+for _reason, _groups in RIVALS.items():
+    for _group in _groups:
+        for _word in _group.split():
+            _RIVAL_OF.setdefault(_word, []).append((_reason, frozenset(_group.split())))
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def _swapped(claim: str, source: str) -> str | None:
+    """A rival word the claim uses more often than its source does, where the source has
+    another word of its set: "men and men" for "men and women", "less" for "fewer"."""
+    claim_words = Counter(_TOKEN.findall(claim.lower()))
+    source_words = Counter(_TOKEN.findall(source.lower()))
+    for word, count in claim_words.items():
+        if count <= source_words[word]:
+            continue
+        for reason, group in _RIVAL_OF.get(word, ()):
+            if any(source_words[w] > claim_words[w] for w in group - {word}):
+                return reason
+    return None
 
 
 def _direction(text: str) -> set[str]:
@@ -116,8 +159,11 @@ def conflict(claim: str, source: str) -> str | None:
     """
     claim = strip_citations(claim)
     sentence = _closest_sentence(claim, source)
-    if _negated(claim) != _negated(sentence):
+    if _negations(claim) != _negations(sentence):
         return "negation flipped"
+    swap = _swapped(claim, sentence)
+    if swap:
+        return swap
     up_down_claim, up_down_src = _direction(claim), _direction(sentence)
     if up_down_claim and up_down_src and not (up_down_claim & up_down_src):
         return "direction changed"

