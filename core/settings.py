@@ -99,6 +99,22 @@ class AgentSettings(_Section):
         description="LoRA adapter on the local model: `default` (the shipped fitcoach adapter), "
         "`none` (plain base model), or a path to an adapter directory.",
     )
+    runtime: Literal["auto", "llama.cpp", "transformers"] = Field(
+        "auto",
+        description="What runs a local GGUF model: `llama.cpp` (llama-cpp-python, several times "
+        "faster on a CPU), `transformers`, or `auto` = llama.cpp when llama-cpp-python is "
+        "installed, else transformers. Hugging Face model directories always run on "
+        "transformers. `fitcoach doctor` says which runs and why.",
+    )
+    threads: int = Field(
+        0,
+        ge=0,
+        le=512,
+        description="CPU threads for the llama.cpp runtime; 0 = decide per answer: all usable "
+        "cores when other processes leave them idle, one fewer per core they keep busy, at "
+        "least 1 (more threads than free cores made generation 2-3x slower: bench/latency.py "
+        "--threads 1,2 --compete).",
+    )
     openai_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)."
     )

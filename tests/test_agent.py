@@ -279,7 +279,7 @@ def test_backends_by_setting(tmp_path):
     llm, label = make_chat_model(s)
     assert label == "openai:qwen2.5-7b" and type(llm).__name__ == "ChatOpenAI"
 
-    llm, label = make_chat_model(load_settings(agent={"adapter": "none"}))
+    llm, label = make_chat_model(load_settings(agent={"adapter": "none", "runtime": "transformers"}))
     assert isinstance(llm, LocalChatModel) and llm._model is None  # nothing loaded yet
     assert label == "smollm2-135m-instruct (no adapter)"
 

@@ -31,6 +31,7 @@ PACKAGES = (
     "gguf",
     "pydantic",
 )
+OPTIONAL_PACKAGES = ("llama-cpp-python",)
 
 
 class Check(BaseModel):
@@ -71,6 +72,12 @@ def run_checks(settings: Settings, *, library: bool = True) -> DoctorReport:
                     hint=_install_hint(name),
                 )
             )
+    # optional: without it local models run on transformers, so its absence is no failure
+    for name in OPTIONAL_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
     torch_version = versions.get("torch") or ""
     if torch_version and "+cu" in torch_version:
         checks.append(
@@ -108,6 +115,7 @@ def run_checks(settings: Settings, *, library: bool = True) -> DoctorReport:
     adapter = _adapter_check(settings)
     if adapter is not None:
         checks.append(adapter)
+    checks.append(_runtime_check(settings))
 
     library_info = _library_info(settings) if library else None
     if library_info and library_info.get("error"):
@@ -163,6 +171,23 @@ def _adapter_check(settings: Settings) -> Check | None:
     )
 
 
+def _runtime_check(settings: Settings) -> Check:
+    """Which runtime answers (llama.cpp or transformers) and why; fails only when the settings
+    demand llama.cpp and it cannot run."""
+    from fitcoach.agent.llm import choose_runtime
+    from fitcoach.errors import FitcoachError
+
+    try:
+        choice = choose_runtime(settings)
+    except FitcoachError as exc:
+        return Check(name="runtime", ok=False, detail=exc.message, hint=exc.hint)
+    detail = f"{choice.runtime} ({choice.reason})"
+    if choice.runtime == "llama.cpp":
+        threads = settings.agent.threads
+        detail += f"; threads {threads}" if threads else "; threads: chosen per answer from free cores"
+    return Check(name="runtime", ok=True, detail=detail)
+
+
 def _library_info(settings: Settings) -> dict[str, Any]:
     if settings.library.chroma_url is None and not settings.library_dir.exists():
         return {
@@ -183,7 +208,7 @@ def _library_info(settings: Settings) -> dict[str, Any]:
 @click.option("--no-library", is_flag=True, help="Skip opening the library (faster).")
 @handle_errors
 def doctor(as_json: bool, no_library: bool) -> None:
-    """Check that fitcoach is ready: versions, data directory, models, adapter, library.
+    """Check that fitcoach is ready: versions, data directory, models, adapter, runtime, library.
 
     Exits non-zero when something is missing, with the command that fixes it.
 
