@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fitcoach.finetune.data import DATA_DIR, MCQ, load_mcqs, mcq_messages
 from fitcoach.finetune.recipe import Recipe
+from fitcoach.finetune.records import DATA_DIR, MCQ, load_mcqs, mcq_messages
 from fitcoach.finetune.rewards import abstains, citation_ok, format_score, refers
 
 

@@ -58,7 +58,7 @@ def make_run(
 
 
 def stage_data(run: Run) -> Any:
-    from fitcoach.finetune.data import build
+    from fitcoach.finetune.dialogues import build
     from fitcoach.finetune.train import StageMeta, versions, write_meta
 
     started = time.time()

@@ -28,7 +28,8 @@ _REFER = re.compile(
 )
 _ABSTAIN = re.compile(
     r"(no evidence|does not cover|don't cover|not covered|can(?:no|')t answer|cannot answer|"
-    r"won't guess|not address|no sourced answer|can't give a sourced|no passages?)",
+    r"won't guess|not address|no sourced answer|can't give a sourced|no passages?|holds nothing|"
+    r"nothing in the library|has no papers)",
     re.I,
 )
 _ROLE_LEAK = re.compile(r"<\|im_(start|end)\|>|^(user|assistant|system)\s*:", re.I | re.M)

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from fitcoach.errors import ConfigError, UnknownNameError
 from fitcoach.finetune.corpus import load_notes
-from fitcoach.finetune.data import build, load_dialogues
+from fitcoach.finetune.dialogues import build
 from fitcoach.finetune.recipe import load_recipe, recipe_names
+from fitcoach.finetune.records import load_dialogues
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "finetune" / "adapters" / "fitcoach-smollm2"
