@@ -22,7 +22,7 @@ from fitcoach.settings import Settings, load_settings
 
 from .auth import check_bind, token_of
 from .errors import install_error_handlers
-from .middleware import MB, BodyLimit, SecurityHeaders
+from .middleware import BodyLimit, SecurityHeaders
 from .queue import ModelQueue
 from .schemas import Health
 
@@ -128,7 +128,7 @@ def create_app(
 
     # Outermost last: CORS must answer preflights before the body limit or auth see them.
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, upload_bytes=int(serve.max_upload_mb * MB))
+    app.add_middleware(BodyLimit, upload_mb=serve.max_upload_mb)
     if serve.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

@@ -25,23 +25,23 @@ class BodyTooLarge(ApiError):
     """Raised inside `receive` once a request body passes its limit. An HTTPException, so
     FastAPI's body parsing passes it on as is and the app answers 413 with the hint."""
 
-    def __init__(self, upload: bool, upload_bytes: int) -> None:
-        super().__init__(413, *_too_large_text(upload, upload_bytes))
+    def __init__(self, upload: bool, upload_mb: float) -> None:
+        super().__init__(413, *_too_large_text(upload, upload_mb))
 
 
 class BodyLimit:
     """Refuse request bodies above a limit with 413, before or while they arrive.
 
-    `upload_paths` get `upload_bytes`; everything else `JSON_LIMIT`. A declared
+    `upload_paths` get `upload_mb` (plus the multipart framing); everything else `JSON_LIMIT`. A declared
     Content-Length over the limit is refused before a byte is read; a chunked body is
     counted as it streams, and the route sees an error instead of the rest of it.
     """
 
     def __init__(
-        self, app: ASGIApp, upload_bytes: int, upload_paths: tuple[str, ...] = ("/v1/ingest",)
+        self, app: ASGIApp, upload_mb: float, upload_paths: tuple[str, ...] = ("/v1/ingest",)
     ) -> None:
         self.app = app
-        self.upload_bytes = upload_bytes
+        self.upload_mb = upload_mb
         self.upload_paths = upload_paths
 
     async def __call__(self, scope: Scope, receive: Callable, send: Callable) -> None:
@@ -49,10 +49,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         upload = scope["path"] in self.upload_paths
-        limit = self.upload_bytes + MULTIPART_SLACK if upload else JSON_LIMIT
+        limit = int(self.upload_mb * MB) + MULTIPART_SLACK if upload else JSON_LIMIT
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _too_large(send, upload, self.upload_bytes)
+            await _too_large(send, upload, self.upload_mb)
             return
         received = 0
         started = False
@@ -63,7 +63,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(upload, self.upload_bytes)
+                    raise BodyTooLarge(upload, self.upload_mb)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -77,7 +77,7 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _too_large(send, upload, self.upload_bytes)
+            await _too_large(send, upload, self.upload_mb)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -90,10 +90,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _too_large_text(upload: bool, upload_bytes: int) -> tuple[str, str]:
+def _too_large_text(upload: bool, upload_mb: float) -> tuple[str, str]:
     if upload:
         return (
-            f"the upload is larger than {upload_bytes / MB:g} MB",
+            f"the upload is larger than {upload_mb:g} MB",
             "upload fewer or smaller files per request, or raise serve.max_upload_mb",
         )
     return (
@@ -102,8 +102,8 @@ def _too_large_text(upload: bool, upload_bytes: int) -> tuple[str, str]:
     )
 
 
-async def _too_large(send: Callable, upload: bool, upload_bytes: int) -> None:
-    error, hint = _too_large_text(upload, upload_bytes)
+async def _too_large(send: Callable, upload: bool, upload_mb: float) -> None:
+    error, hint = _too_large_text(upload, upload_mb)
     payload = json.dumps({"error": error, "hint": hint}).encode()
     await send(
         {

@@ -94,6 +94,7 @@ class IngestResponse(BaseModel):
 
     files: list[IngestFileResult]
     added: int
+    updated: int = Field(0, description="Files already present whose metadata changed.")
     skipped: int
     failed: int
     embedded_chunks: int

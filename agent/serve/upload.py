@@ -83,21 +83,25 @@ def remove_stale_uploads(uploads_dir: Path) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-def _relabel(text: str | None, folder: Path) -> str | None:
-    """Messages name the staged path; the person uploaded a file name."""
-    return text.replace(str(folder) + "/", "") if text else text
+def _relabel(text: str | None, uploads_dir: Path) -> str | None:
+    """Messages name staged paths (this upload's or an earlier one's); people know file names."""
+    if not text:
+        return text
+    staged = re.escape(str(uploads_dir)) + "/" + re.escape(UPLOAD_PREFIX) + r"[^/\s]+/"
+    return re.sub(staged, "", text)
 
 
-def _response(report: Any, folder: Path) -> dict[str, Any]:
+def _response(report: Any, uploads_dir: Path) -> dict[str, Any]:
     files = []
     for result in report.files:
         item = result.model_dump(mode="json")
         item["path"] = Path(result.path).name
-        item["message"] = _relabel(item.get("message"), folder)
+        item["message"] = _relabel(item.get("message"), uploads_dir)
         files.append(item)
     return IngestResponse(
         files=files,
         added=report.added,
+        updated=getattr(report, "updated", 0),
         skipped=report.skipped,
         failed=report.failed,
         embedded_chunks=report.embedded_chunks,
@@ -161,7 +165,7 @@ async def ingest(
             raise ApiError(499, "the upload was cancelled before it was ingested")
         try:
             report = context.library.ingest(paths, overrides=overrides or None, progress=progress)
-            return _response(report, folder)
+            return _response(report, context.uploads_dir)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
