@@ -40,8 +40,10 @@ def ingest(
 ) -> None:
     """Add papers (PDF, Markdown, plain text) to the library.
 
-    Unchanged files are skipped without re-embedding; a changed file replaces its old
-    version; one bad file never stops the rest. Exits 1 if any file failed.
+    Unchanged files are skipped without re-embedding (and without loading the embedder);
+    new --title/--authors/--year/--journal/--doi or manifest values for an unchanged file
+    update its record, still without re-embedding; a changed file replaces its old version;
+    one bad file never stops the rest. Exits 1 if any file failed.
 
     \b
     Examples:
@@ -71,6 +73,7 @@ def ingest(
             {
                 "files": [f.model_dump() for f in report.files],
                 "added": report.added,
+                "updated": report.updated,
                 "skipped": report.skipped,
                 "failed": report.failed,
                 "embedded_chunks": report.embedded_chunks,
@@ -124,6 +127,8 @@ def _print_summary(report: Any) -> None:
     for f in report.files:
         if f.status == "added":
             click.echo(f"added    {f.path}  ({f.chunks} chunks, id {f.doc_id[:12]})")
+        elif f.status == "updated":
+            click.echo(f"updated  {f.path}  ({f.message}; not re-embedded)")
         elif f.status == "skipped" and f.reason == "duplicate":
             click.echo(f"skipped  {f.path}  ({f.message})")
     failures = [f for f in report.files if f.status == "failed"]
@@ -131,7 +136,8 @@ def _print_summary(report: Any) -> None:
         click.secho(f"failed   {f.path}  [{f.reason}] {f.message}", fg="red", err=True)
         if f.hint:
             click.echo(f"         fix: {f.hint}", err=True)
+    updated = f"{report.updated} updated, " if report.updated else ""
     click.echo(
-        f"{report.added} added, {report.skipped} skipped, {report.failed} failed "
+        f"{report.added} added, {updated}{report.skipped} skipped, {report.failed} failed "
         f"({report.embedded_chunks} chunks embedded in {report.seconds:.1f} s)"
     )

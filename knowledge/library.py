@@ -100,13 +100,24 @@ class Library:
         """Exclusive write access: the file lock (embedded), a fresh catalogue, cleanup."""
         with self._lock, self._file_lock():
             writer = LibraryWriter(self)
+            finished = False
             try:
                 yield writer
+                finished = True
             finally:
                 if writer.changed:
                     self._generation = None
                     with contextlib.suppress(Exception):  # a stale index is rebuilt on search
                         self._refresh(rebuild_bm25=True)
+                if (
+                    finished
+                    and self.store.connected
+                    and (writer.changed or not writer.from_snapshot)
+                ):
+                    # Chroma is open anyway: record its state so the next no-op needs none (not
+                    # after a failure: its debris is cleaned by the next writer reading Chroma).
+                    with contextlib.suppress(Exception):
+                        self.store.write_snapshot(writer.catalogue)
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
@@ -167,7 +178,10 @@ class Library:
         """
         if self._starter_done or not self.settings.library.starter:
             return None
-        if STARTER_ID in self.store.markers():
+        snapshot = self.store.read_snapshot()  # the marker is never unset: a snapshot may say so
+        if (snapshot is not None and STARTER_ID in snapshot.markers) or (
+            STARTER_ID in self.store.markers()
+        ):
             self._starter_done = True
             return None
         from fitcoach.knowledge.pipeline import ingest_paths
@@ -179,7 +193,8 @@ class Library:
             report = None
             if not self.store.read_catalogue():
                 report = ingest_paths(self, starter_files(), starter=True, progress=progress)
-            self.store.set_marker(STARTER_ID, datetime.now(timezone.utc).isoformat())
+            with self.writer() as writer:
+                writer.set_marker(STARTER_ID, datetime.now(timezone.utc).isoformat())
             self._starter_done = True
             return report
 
@@ -321,13 +336,26 @@ class LibraryWriter:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.store = library.store
-        self.catalogue = self.store.read_catalogue()
         self.changed = False
+        snapshot = self.store.read_snapshot()
+        # A snapshot means the last writer finished cleanly: no debris, and no need to open
+        # Chroma until something is written.
+        self.from_snapshot = snapshot is not None
+        self._existing: Any = None
+        if snapshot is not None:
+            self.catalogue = snapshot.catalogue()
+            return
+        self.catalogue = self.store.read_catalogue()
         # Deleting needs no embedder; adding checks it (and loads it) on first use.
         self._existing = self.store.existing_chunks()
         if self.store.embedded and self._existing is not None:
             # we hold the lock: chunks without a catalogue record are a killed run's debris
             self.store.purge_orphans(self._existing, self.catalogue)
+
+    def _changing(self) -> None:
+        if not self.changed:
+            self.store.drop_snapshot()  # a crash from here on must not leave a stale one
+            self.changed = True
 
     @property
     def collection(self) -> Any:
@@ -350,24 +378,42 @@ class LibraryWriter:
         doc = doc.model_copy(
             update={"n_chunks": len(chunks), "ingested_at": datetime.now(timezone.utc)}
         )
+        self._changing()
         self.store.delete_chunks(self.collection, [doc.doc_id])  # debris of an earlier attempt
         self.store.add_chunks(self.collection, chunks, embeddings, doc)
         self.store.commit_document(doc)
         self.catalogue[doc.doc_id] = doc
-        self.changed = True
+
+    def update(self, doc: DocumentMeta) -> None:
+        """Replace a stored document's bibliographic record; its chunks and vectors stay.
+
+        The vectors keep the title they were embedded with; search shows the new record.
+        """
+        if doc.doc_id not in self.catalogue:
+            raise LibraryError(f"no document {doc.doc_id} to update")
+        self._changing()
+        collection = self.store.existing_chunks()
+        if collection is not None:
+            self.store.update_bibliography(collection, doc)
+        self.store.commit_document(doc)
+        self.catalogue[doc.doc_id] = doc
+
+    def set_marker(self, marker_id: str, value: str) -> None:
+        self._changing()
+        self.store.set_marker(marker_id, value)
 
     def remove(self, doc_ids: Sequence[str]) -> None:
         """Hide documents first, then delete their chunks (a crash between leaves debris only)."""
         doc_ids = [d for d in doc_ids if d in self.catalogue]
         if not doc_ids:
             return
+        self._changing()
         self.store.uncommit_documents(doc_ids)
         self._existing = self._existing or self.store.existing_chunks()
         if self._existing is not None:
             self.store.delete_chunks(self._existing, doc_ids)
         for doc_id in doc_ids:
             self.catalogue.pop(doc_id, None)
-        self.changed = True
 
 
 # Helpers ---------------------------------------------------------------------------------

@@ -97,7 +97,6 @@ def ingest_paths(
     if isinstance(overrides, dict):
         overrides = guess_from_mapping(overrides)
     files = expand_paths(paths, recursive)
-    _quiet_length_warning(library)
     results: list[IngestFileResult | None] = [None] * len(files)
     report = IngestReport()
     notify(IngestEvent(stage="start", total=len(files)))
@@ -169,10 +168,10 @@ def ingest_paths(
     return report
 
 
-def _quiet_length_warning(library: Library) -> None:
+def _quiet_length_warning(embedder: Any) -> None:
     # We count tokens of whole sentences on purpose (to split them); the tokenizer's warning
     # that a text is longer than the model accepts is expected here and only alarms users.
-    tokenizer = getattr(library.embedder, "tokenizer", None)
+    tokenizer = getattr(embedder, "tokenizer", None)
     warned = getattr(tokenizer, "deprecation_warnings", None)
     if isinstance(warned, dict):
         warned["sequence-length-is-longer-than-the-specified-maximum"] = True
@@ -189,6 +188,15 @@ def _replace_older(writer: LibraryWriter, doc: DocumentMeta) -> bool:
     older = [d.doc_id for d in writer.by_source(doc.source) if d.doc_id != doc.doc_id]
     writer.remove(older)
     return bool(older)
+
+
+def _apply_metadata(doc: DocumentMeta, given: MetaGuess) -> tuple[DocumentMeta, list[str]]:
+    """The record with the fields the user gave replaced, and the names of those that changed."""
+    wanted = {k: v for k, v in given.model_dump().items() if v is not None}
+    changed = [k for k, v in wanted.items() if getattr(doc, k) != v]
+    if not changed:
+        return doc, []
+    return DocumentMeta.model_validate({**doc.model_dump(), **wanted}), changed
 
 
 def _prepare(
@@ -230,11 +238,29 @@ def _prepare(
             ),
             None,
         )
+    given = (manifest.lookup(path) if manifest is not None else MetaGuess()) or MetaGuess()
+    given = given.merged(overrides)
     existing = writer.catalogue.get(doc_id)
     if existing is not None:
         older = [d.doc_id for d in writer.by_source(source) if d.doc_id != doc_id]
         writer.remove(older)  # this path's previous content is superseded
         same = existing.source == source
+        updated, changed = _apply_metadata(existing, given)
+        if changed:  # new flags or manifest values: the record changes, the vectors stay
+            writer.update(updated)
+            return (
+                IngestFileResult(
+                    path=str(path),
+                    status="updated",
+                    reason="metadata",
+                    message="changed " + ", ".join(changed),
+                    doc_id=doc_id,
+                    title=updated.title,
+                    chunks=updated.n_chunks,
+                    pages=updated.pages,
+                ),
+                None,
+            )
         return (
             IngestFileResult(
                 path=str(path),
@@ -250,11 +276,9 @@ def _prepare(
         )
 
     parsed = read_document(path, data, password)
-    guess = parsed.meta
-    if manifest is not None:
-        guess = guess.merged(manifest.lookup(path))
-    guess = guess.merged(overrides)
+    guess = parsed.meta.merged(given)
     title = guess.title or path.stem.replace("_", " ").replace("-", " ")
+    _quiet_length_warning(writer.embedder)  # the embedder loads here, for the first new file
     drafts = chunk_blocks(
         parsed.blocks,
         writer.embedder.count_tokens_batch,

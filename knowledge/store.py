@@ -6,15 +6,25 @@ only once its catalogue record exists: chunks are written first, the record last
 `generation` marker changes on every commit, so readers know when to reload.
 Embeddings are always computed by fitcoach and passed in; Chroma's own (downloading)
 embedding function is never used.
+
+An embedded library also keeps a snapshot of its catalogue and markers in a JSON file beside
+Chroma, so that a command with nothing to write (re-ingesting unchanged files) never has to
+import Chroma at all. Every writer holds the library's file lock and deletes the snapshot
+before its first change, and writes a fresh one when done; a killed writer leaves none, and
+the next run reads Chroma itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict
 
 from fitcoach.errors import LibraryError
 
@@ -106,6 +116,19 @@ def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+class Snapshot(BaseModel):
+    """What an embedded library's catalogue held when its last writer finished."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    markers: dict[str, str]
+    documents: list[DocumentMeta]
+
+    def catalogue(self) -> dict[str, DocumentMeta]:
+        return {d.doc_id: d for d in self.documents}
+
+
 class ChromaStore:
     """Chunks and catalogue of one library, embedded (PersistentClient) or on a server."""
 
@@ -113,6 +136,7 @@ class ChromaStore:
         self.url = url if url is not None else settings.library.chroma_url
         self.path = settings.library_dir / "chroma"
         self.name = settings.library.collection
+        self.snapshot_path = settings.library_dir / f"catalogue-{self.name}.json"
         self._client: Any = None
         self._chunks: Any = None
         self._catalogue: Any = None
@@ -120,6 +144,11 @@ class ChromaStore:
     @property
     def embedded(self) -> bool:
         return not self.url
+
+    @property
+    def connected(self) -> bool:
+        """Whether Chroma has been opened in this process (it is imported only then)."""
+        return self._client is not None
 
     @property
     def where(self) -> str:
@@ -227,6 +256,31 @@ class ChromaStore:
             )
         return self._catalogue
 
+    # Snapshot ----------------------------------------------------------------------------
+    def read_snapshot(self) -> Snapshot | None:
+        """The last writer's snapshot (embedded libraries only), or None to read Chroma."""
+        if not self.embedded or not (self.path / "chroma.sqlite3").is_file():
+            return None  # (a library folder deleted by hand must not be remembered)
+        try:
+            return Snapshot.model_validate_json(self.snapshot_path.read_bytes())
+        except (OSError, ValueError):  # absent, half-written by a crash, or from another version
+            return None
+
+    def write_snapshot(self, catalogue: dict[str, DocumentMeta]) -> None:
+        """Record the catalogue and markers; call only while holding the write lock."""
+        if not self.embedded:
+            return
+        snapshot = Snapshot(markers=self.markers(), documents=list(catalogue.values()))
+        tmp = self.snapshot_path.with_suffix(f".{os.getpid()}.tmp")
+        with contextlib.suppress(OSError):  # a read-only data dir simply has no snapshot
+            tmp.write_text(snapshot.model_dump_json(), encoding="utf-8")
+            os.replace(tmp, self.snapshot_path)
+
+    def drop_snapshot(self) -> None:
+        """Forget the snapshot before changing the library (under the write lock)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.snapshot_path.unlink()
+
     # Catalogue ---------------------------------------------------------------------------
     def read_catalogue(self) -> dict[str, DocumentMeta]:
         rows = self.catalogue.get(where={"kind": "doc"}, include=["documents"])
@@ -278,6 +332,19 @@ class ChromaStore:
                 documents=[c.text for c in part],
                 embeddings=[list(e) for e in embeddings[start : start + _BATCH]],
                 metadatas=[_chunk_metadata(c, doc) for c in part],
+            )
+
+    def update_bibliography(self, collection: Any, doc: DocumentMeta) -> None:
+        """Rewrite the bibliographic fields stored with a document's chunks (no re-embedding)."""
+        rows = collection.get(where={"doc_id": doc.doc_id}, include=["metadatas", "documents"])
+        ids = rows["ids"]
+        metas = [
+            _chunk_metadata(chunk_from_record(i, t or "", m or {}), doc)
+            for i, t, m in zip(ids, rows["documents"], rows["metadatas"], strict=True)
+        ]
+        for start in range(0, len(ids), _BATCH):
+            collection.update(
+                ids=ids[start : start + _BATCH], metadatas=metas[start : start + _BATCH]
             )
 
     def delete_chunks(self, collection: Any, doc_ids: Iterable[str]) -> None:

@@ -127,7 +127,7 @@ class SearchFilters(_Model):
         return not (self.doi is not None and doc.doi not in self.doi)
 
 
-IngestStatus = Literal["added", "skipped", "failed"]
+IngestStatus = Literal["added", "updated", "skipped", "failed"]
 
 
 class IngestFileResult(_Model):
@@ -137,7 +137,8 @@ class IngestFileResult(_Model):
     status: IngestStatus
     reason: str | None = Field(
         None,
-        description="added: new|replaced; skipped: unchanged|duplicate; failed: unsupported, "
+        description="added: new|replaced; updated: metadata (new flags or manifest values for "
+        "an unchanged file; not re-embedded); skipped: unchanged|duplicate; failed: unsupported, "
         "encrypted, no_text, not_pdf, corrupt, unreadable, empty, ...",
     )
     message: str | None = None
@@ -163,6 +164,10 @@ class IngestReport(_Model):
     @property
     def added(self) -> int:
         return self._count("added")
+
+    @property
+    def updated(self) -> int:
+        return self._count("updated")
 
     @property
     def skipped(self) -> int:
