@@ -125,6 +125,7 @@ def library() -> None:
       fitcoach library show 3f2a9c
       fitcoach library remove 3f2a9c --yes
       fitcoach library stats --json
+      fitcoach library topics --gaps
     """
 
 
@@ -188,3 +189,56 @@ def stats(as_json: bool) -> None:
         return
     for key, value in result.model_dump().items():
         click.echo(f"{key:17} {value}")
+
+
+@library.command("topics")
+@click.option("--gaps", "only_gaps", is_flag=True, help="Show only topics with no notes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the coverage as JSON.")
+@handle_errors
+def topics(only_gaps: bool, as_json: bool) -> None:
+    """What the library covers: each topic of the map with its notes here, and the gaps.
+
+    The map is knowledge/starter/topics-*.yaml (area, topics: name, notes, questions); a
+    topic counts the notes it names that are in this library. Add papers where it is thin.
+
+    \b
+    Examples:
+      fitcoach library topics
+      fitcoach library topics --gaps --json
+    """
+    from fitcoach.knowledge.topics import coverage, load_topic_map
+
+    result = coverage(load_topic_map(), _library().documents())
+    if as_json:
+        echo_json(
+            {
+                "areas": [
+                    {
+                        "area": a.area,
+                        "topics": [
+                            {**t.model_dump(), "count": len(t.notes), "gap": t.gap}
+                            for t in a.topics
+                            if t.gap or not only_gaps
+                        ],
+                    }
+                    for a in result.areas
+                ],
+                "gaps": [{"area": area, "topic": name} for area, name in result.gaps],
+            }
+        )
+        return
+    width = max((len(t.name) for a in result.areas for t in a.topics), default=20)
+    for a in result.areas:
+        shown = [t for t in a.topics if t.gap or not only_gaps]
+        if not shown:
+            continue
+        click.secho(f"{a.area}  ({len(a.topics)} topics, {len(a.gaps)} gaps)", bold=True)
+        for t in shown:
+            count = f"{len(t.notes):3d} note{'s' if len(t.notes) != 1 else ' '}"
+            flag = click.style("  gap", fg="red") if t.gap else ""
+            absent = f"  ({len(t.absent)} named, not in the library)" if t.absent else ""
+            click.echo(f"  {t.name:<{width}}  {count}{flag}{absent}")
+    total = sum(len(a.topics) for a in result.areas)
+    click.echo(
+        f"{len(result.areas)} areas, {total} topics, {len(result.gaps)} with no notes in the library"
+    )
