@@ -196,7 +196,7 @@ def stats(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the coverage as JSON.")
 @handle_errors
 def topics(only_gaps: bool, as_json: bool) -> None:
-    """What the library covers: each topic of the map with its notes here, and the gaps.
+    """What the library covers: notes per topic of the map, and the gaps.
 
     The map is knowledge/starter/topics-*.yaml (area, topics: name, notes, questions); a
     topic counts the notes it names that are in this library. Add papers where it is thin.
