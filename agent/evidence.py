@@ -9,10 +9,12 @@ BM25 over the same sentences, and priors for section, population and question ty
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,6 +74,36 @@ class Sentence(BaseModel):
     similarity: float = Field(0.0, description="Cosine similarity to the question.")
     lexical: float = Field(0.0, description="BM25 share of the question's weight it matches.")
     kind: str = Field("finding", description="finding, method, limitation or demographics.")
+
+
+# --- the words papers use -------------------------------------------------------------------
+
+_SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.yaml"
+
+
+@functools.cache
+def _synonyms() -> dict[str, str]:
+    import yaml
+
+    data = yaml.load(_SYNONYMS_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise ValueError(f"{_SYNONYMS_FILE} must map phrases to phrases")
+    return {k.lower(): v for k, v in data.items()}
+
+
+def paper_words(question: str) -> str | None:
+    """The question with the papers' words for its gym words added; None when none match.
+
+    >>> paper_words("how fast can I increase my mileage?")
+    'how fast can I increase my mileage? weekly running distance volume'
+    >>> paper_words("How much protein per day?") is None
+    True
+    """
+    low = question.lower()
+    extra = [v for k, v in _synonyms().items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)]
+    return f"{question} {' '.join(extra)}" if extra else None
 
 
 # --- what kind of sentence is it -------------------------------------------------------------
@@ -223,7 +255,8 @@ def rank_sentences(
     q_words = content_words(question)
     lexical = _bm25(q_words, [content_words(s) for s, _ in pool])
     if embedder is not None:
-        vectors = embedder.embed([question] + [s for s, _ in pool])
+        # Each sentence is embedded with its paper's title, the context a reader has.
+        vectors = embedder.embed([question] + [f"{e.title}: {s}" for s, e in pool])
         similarity = [_cosine(vectors[0], v) for v in vectors[1:]]
     else:
         similarity = [0.0] * len(pool)
@@ -237,7 +270,7 @@ def rank_sentences(
         if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
             kind = "method"  # what a study did is background, not a finding to lead with
         score = sim + 0.35 * lex + 0.25 * (e.similarity or 0.0)
-        score += 0.1 * len(q_words & titles[e.n]) / (len(q_words) or 1)  # the paper's own topic
+        score += 0.15 * len(q_words & titles[e.n]) / (len(q_words) or 1)  # the paper's own topic
         if _ANAPHORA.match(text):
             score -= 0.08
         score += next((w for rx, w in _SECTION_PRIOR if e.section and rx.search(e.section)), 0.0)

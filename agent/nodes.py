@@ -21,7 +21,7 @@ from fitcoach.agent.compose import (
     fixed_answer,
     flag_sentences,
 )
-from fitcoach.agent.evidence import Evidence, caveat, rank_sentences, select
+from fitcoach.agent.evidence import Evidence, caveat, paper_words, rank_sentences, select
 from fitcoach.agent.prompts import build_messages
 from fitcoach.agent.schema import CoachAnswer, FlagReport
 from fitcoach.agent.state import CoachState, Plan, ToolCall
@@ -166,6 +166,9 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     settings = deps.settings
     p = state["plan"] or Plan()
     queries = list(p.queries or [state["question"]])
+    expanded = paper_words(state["question"])
+    if expanded:
+        queries.append(expanded)
     result = state.get("screen")
     queries += [f"{i.region} injury exercise modification" for i in (result.injuries if result else [])]
     k = settings.agent.evidence_k
@@ -184,7 +187,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         if len(" ".join(kept).split()) < 5:
             continue  # nothing left once injected instructions are removed
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
-    ranked = rank_sentences(state["question"], evidence, state.get("profile"), deps.embedder)
+    asked = expanded or state["question"]
+    ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder)
     chosen = select(ranked, floor=settings.agent.sentence_floor)
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))[:k]
