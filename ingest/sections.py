@@ -174,7 +174,14 @@ def label_sections(pages: Sequence[Sequence[str]]) -> list[Line]:
             number == last_number + 1 and section is not None and not abstract_open
         ):
             canon = None
-        if abstract_open and canon not in (None, "abstract", "introduction") and number is None:
+        if (
+            abstract_open
+            and number is None
+            and (
+                canon not in (None, "abstract", "introduction")
+                or (canon == "introduction" and "background" in stripped.lower() and _short(out))
+            )
+        ):
             canon = None  # "Methods" alone on a line inside a structured abstract is a label
         if canon == "references" and index < 0.3 * total:
             canon = None  # "References" in a contents list or the abstract is not the list
@@ -216,6 +223,11 @@ def _heading_tail(line: str) -> bool:
         and not line.endswith((".", ",", ";", ":"))
         and not any(ch.isdigit() for ch in line)
     )
+
+
+def _short(lines: list[Line]) -> bool:
+    """Whether the abstract so far is too short to be over ("Background" opens it)."""
+    return sum(1 for line in lines if line.section == "abstract") < 3
 
 
 def _abstract_over(lines: list[Line]) -> bool:

@@ -325,3 +325,57 @@ def test_sidebars_and_running_heads_dropped(shared_chunks: dict[str, list]) -> N
         for m in junk.finditer(c.text)
     ]
     assert found == []
+
+
+def _sections(lines: list[str]) -> list[tuple[str | None, str]]:
+    from fitcoach.ingest.sections import label_sections
+
+    return [(line.section, line.text) for line in label_sections([lines])]
+
+
+def test_labels_on_their_own_lines_stay_in_the_abstract() -> None:
+    got = _sections(
+        ["A Trial of Blocks", "Abstract", "Background", "Blocks are popular.", "Methods",
+         "Twenty cyclists trained.", "Results", "Power rose 6%.", "Conclusions",
+         "Blocks worked.", "Background", "Coaches plan in blocks.", "Methods",
+         "Cyclists were randomised."]
+    )  # fmt: skip
+    assert [s for s, _ in got] == ["abstract"] * 8 + ["introduction", "methods"]
+    assert got[-2:] == [
+        ("introduction", "Coaches plan in blocks."),
+        ("methods", "Cyclists were randomised."),
+    ]
+
+
+def test_unlabelled_abstract_before_keywords_and_the_title_page_dropped() -> None:
+    got = _sections(
+        ["Journal of Examples 2024", "A Trial of Blocks", "Ann Example 1, Bob Sample 2",
+         "1 Department of Sport, Example University, Exampletown",
+         "Block periodisation is widely used by coaches but was rarely tested in",
+         "trained cyclists, so twenty of them trained in blocks for eight weeks.",
+         "Keywords: periodisation; cycling", "Introduction", "Coaches plan in blocks."]
+    )  # fmt: skip
+    assert got[0] == (
+        "abstract",
+        "Block periodisation is widely used by coaches but was rarely tested in",
+    )
+    assert got[-1] == ("introduction", "Coaches plan in blocks.")
+    assert not any("University" in text or "Ann Example" in text for _, text in got)
+
+
+def test_sidebar_blocks_end_with_their_page() -> None:
+    from fitcoach.ingest.sections import label_sections
+
+    pages = [
+        ["Abstract", "Blocks worked.", "1 Introduction", "Coaches plan in blocks.",
+         "OPEN ACCESS", "EDITED BY", "Some Editor,", "University of Somewhere",
+         "RECEIVED 01 November 2023", "COPYRIGHT", "© 2024 the authors."],
+        ["and they plan tapers too.", "2 Methods", "Cyclists trained."],
+    ]  # fmt: skip
+    got = [(line.page, line.section, line.text) for line in label_sections(pages)]
+    assert got == [
+        (1, "abstract", "Blocks worked."),
+        (1, "introduction", "Coaches plan in blocks."),
+        (2, "introduction", "and they plan tapers too."),
+        (2, "methods", "Cyclists trained."),
+    ]
