@@ -62,8 +62,10 @@ class Coach:
     >>> answer = coach.ask("I did 100 kg x 5 at RPE 8. What is my e1RM?")  # doctest: +SKIP
     >>> answer.model_dump()["citations"]                                  # doctest: +SKIP
 
-    `settings` default to `load_settings()`; `llm` is any LangChain chat model (default: the
-    one `settings.agent.model` names, loaded on first use); `library` anything with
+    `settings` default to `load_settings()`; `model` and `adapter` override
+    `settings.agent.model` / `.adapter` (the values `fitcoach ask --model --adapter` take);
+    `llm` is any LangChain chat model (default: the one `settings.agent.model` names, loaded on
+    first use); `library` anything with
     `.search(query, k=...)` (default: `fitcoach.knowledge.Library(settings)`); `checkpointer`
     a LangGraph checkpointer for `thread_id` memory (default: SQLite at `settings.threads_db`).
     """
@@ -76,8 +78,15 @@ class Coach:
         checkpointer: Any = None,
         *,
         embedder: Any = None,
+        model: str | None = None,
+        adapter: str | None = None,
     ) -> None:
         self.settings = settings if settings is not None else load_settings()
+        if model is not None or adapter is not None:  # what `fitcoach ask --model --adapter` takes
+            agent = self.settings.agent.model_copy(
+                update={k: v for k, v in (("model", model), ("adapter", adapter)) if v is not None}
+            )
+            self.settings = self.settings.model_copy(update={"agent": agent})
         self._llm = llm
         self._llm_label: str | None = None
         self._library = library
@@ -136,8 +145,19 @@ class Coach:
             get_llm=lambda: self.llm,
             model_label=lambda: self.model_label,
             embedder=self.embedder,
+            reranker=self.reranker,
             tool_names=list(TOOLS),
         )
+
+    @property
+    def reranker(self) -> Any:
+        """The evidence reranker the settings name (None: scores without one)."""
+        if not hasattr(self, "_reranker"):
+            from fitcoach.agent.rerank import Reranker, reranker_dir
+
+            folder = reranker_dir(self.settings.agent.reranker)
+            self._reranker = Reranker(folder) if folder else None
+        return self._reranker
 
     def _compile(self, threaded: bool) -> Any:
         key = "threads" if threaded else "plain"

@@ -212,6 +212,8 @@ def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]
     return groups
 
 
+RERANK_WEIGHT = 0.5  # the cross-encoder's say, tuned on the tune split (bench/evidence_selection.py)
+
 # --- scoring ---------------------------------------------------------------------------------
 
 
@@ -247,6 +249,7 @@ def rank_sentences(
     evidence: Sequence[Evidence],
     profile: AthleteProfile | None = None,
     embedder: Any | None = None,
+    reranker: Any | None = None,
 ) -> list[Sentence]:
     """Every usable evidence sentence, best first, scored against the question."""
     pool = [(s, e) for e in evidence for s in e.sentences if _usable(s)]
@@ -260,12 +263,15 @@ def rank_sentences(
         similarity = [_cosine(vectors[0], v) for v in vectors[1:]]
     else:
         similarity = [0.0] * len(pool)
+    relevance = (
+        reranker.score(question, [f"{e.title}: {s}" for s, e in pool]) if reranker else None
+    )
     wants_number = bool(_ASKS_NUMBER.search(question))
     wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
     asked = asked_populations(question, profile)
     out: list[Sentence] = []
     titles = {e.n: content_words(e.title) for e in evidence}
-    for (text, e), lex, sim in zip(pool, lexical, similarity, strict=True):
+    for i, ((text, e), lex, sim) in enumerate(zip(pool, lexical, similarity, strict=True)):
         kind = sentence_kind(text)
         if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
             kind = "method"  # what a study did is background, not a finding to lead with
@@ -273,6 +279,8 @@ def rank_sentences(
         score += 0.15 * len(q_words & titles[e.n]) / (len(q_words) or 1)  # the paper's own topic
         if _ANAPHORA.match(text):
             score -= 0.08
+        if relevance is not None:
+            score += RERANK_WEIGHT * (relevance[i] - 0.5)
         score += next((w for rx, w in _SECTION_PRIOR if e.section and rx.search(e.section)), 0.0)
         score += {"method": -0.15, "demographics": -0.25, "limitation": -0.1}.get(kind, 0.0)
         has_number = bool(numbers_in(text)) and kind != "demographics"

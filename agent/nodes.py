@@ -42,6 +42,7 @@ class Deps:
     get_llm: Callable[[], Any]  # a LangChain chat model, loaded on first call
     model_label: Callable[[], str]
     embedder: Any | None = None
+    reranker: Any | None = None  # scores (question, sentence) pairs, 0..1
     screen: Callable[[str, AthleteProfile | None], ScreenResult] | None = None
     tool_names: list[str] = field(default_factory=list)
     let_model_choose_tools: bool = True
@@ -188,7 +189,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
             continue  # nothing left once injected instructions are removed
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
     asked = expanded or state["question"]
-    ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder)
+    ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
     chosen = select(ranked, floor=settings.agent.sentence_floor)
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))[:k]

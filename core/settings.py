@@ -142,6 +142,12 @@ class AgentSettings(_Section):
         "BM25 and section/population priors; bench/answer_quality.py). Below it for every "
         "sentence, the answer says the library holds nothing on the question.",
     )
+    reranker: str = Field(
+        "default",
+        description="Evidence reranker: `default` (the cross-encoder trained by "
+        "`python -m fitcoach.finetune.reranker`, shipped in finetune/adapters/fitcoach-reranker), "
+        "`none` (bi-encoder and priors only), or a folder holding reranker.safetensors.",
+    )
     draft: bool = Field(
         True,
         description="Let the model phrase the supporting sentences (verified; the scores still "

@@ -1,7 +1,8 @@
 """The stage registry and the Python API the CLI mirrors: run one stage, or all in order.
 
-    from fitcoach.finetune.pipeline import run_stage, run_all
-    run_all("cpu")              # data -> cpt -> sft -> rl -> eval -> report -> export
+    >>> from fitcoach.finetune.pipeline import make_run, run_all
+    >>> run = make_run("cpu-smoke", "runs/smoke")   # a recipe name, YAML path or Recipe
+    >>> run_all(run)            # data -> cpt -> sft -> rl -> eval -> report -> export  # doctest: +SKIP
 
 A stage whose `meta.json` exists is skipped (pass `force=True` to redo it); a stage stopped
 half-way resumes from its last checkpoint.

@@ -17,22 +17,8 @@ def _library() -> Any:
 
 
 def passage_json(p: Any) -> dict[str, Any]:
-    """The JSON shape of a search hit (keys shared with the agent's citations)."""
-    return {
-        "doc_id": p.doc_id,
-        "title": p.title,
-        "authors": p.authors,
-        "year": p.year,
-        "journal": p.journal,
-        "doi": p.doi,
-        "pages": p.pages,
-        "section": p.section,
-        "source": p.source,
-        "chunk_id": p.chunk_id,
-        "score": round(p.score, 6),
-        "similarity": None if p.similarity is None else round(p.similarity, 4),
-        "text": p.text,
-    }
+    """The JSON of a search hit: the `Passage` itself, plus its page span as printed."""
+    return {**p.model_dump(mode="json"), "pages": p.pages}
 
 
 def document_json(d: Any) -> dict[str, Any]:
@@ -149,15 +135,24 @@ def list_documents(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
 @handle_errors
 def show(doc_id: str, as_json: bool) -> None:
-    """Show one document's metadata (DOC_ID may be a unique prefix)."""
+    """Show one document's metadata (DOC_ID may be a unique prefix), and the sentences
+    quarantined at ingest with their reason and page."""
     d = _library().get(doc_id)
     if as_json:
         echo_json(document_json(d))
         return
-    for key, value in document_json(d).items():
+    record = document_json(d)
+    quarantined = record.pop("quarantined", [])
+    for key, value in record.items():
         if isinstance(value, list):
             value = "; ".join(value)
         click.echo(f"{key:12} {value if value is not None else '-'}")
+    # Kept out of the index, never shown to a model: listed so the reader can check them.
+    click.echo(f"{'quarantined':12} {len(quarantined) or '-'}")
+    for q in quarantined:
+        where = f"p. {q['page']}" if q["page"] is not None else "-"
+        text = textwrap.shorten(" ".join(q["text"].split()), 160, placeholder=" ...")
+        click.echo(f"  {where:7} {q['reason']}\n          {text}")
 
 
 @library.command("remove")

@@ -55,10 +55,9 @@ def ask(
 
     if stream and as_json:
         raise click.UsageError("--stream and --json cannot be combined")
-    overrides = {k: v for k, v in (("model", model), ("adapter", adapter)) if v is not None}
-    settings = get_settings(ctx, **({"agent": overrides} if overrides else {}))
+    settings = get_settings(ctx)
     profile = AthleteProfile.load(profile_file) if profile_file else None
-    with Coach(settings) as coach:
+    with Coach(settings, model=model, adapter=adapter) as coach:
         if stream:
             answer: CoachAnswer | None = None
             streamed: list[str] = []
