@@ -86,3 +86,17 @@ if __name__ == "__main__":
         sys.exit("usage: python -m tests.test_readme --update")
     README.write_text(replace_reference(README.read_text(), render_reference()))
     print(f"updated {README}")
+
+
+def test_layout_table_matches_the_tree() -> None:
+    """Every folder in the README's layout table exists, and every top-level folder of the
+    repository (hidden ones aside) is in the table."""
+    text = README.read_text()
+    section = text[text.index("## Layout") :].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z_]+)/` \|", section, re.M))
+    present = {
+        p.name for p in REPO.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in {"build", "dist", "docs", "runs", "out"}
+        and not p.name.endswith(".egg-info") and p.name != "__pycache__"
+    }  # fmt: skip
+    assert listed == present
