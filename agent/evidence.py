@@ -212,6 +212,7 @@ def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]
     return groups
 
 
+MAX_EMBEDDED = 32  # sentences scored by the models per question
 RERANK_WEIGHT = 0.5  # the cross-encoder's say, tuned on the tune split (bench/evidence_selection.py)
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -257,6 +258,13 @@ def rank_sentences(
         return []
     q_words = content_words(question)
     lexical = _bm25(q_words, [content_words(s) for s, _ in pool])
+    if len(pool) > MAX_EMBEDDED:
+        # Embedding (and cross-encoding) every sentence of every passage costs more than the
+        # rest of an answer: keep the ones that share words with the question or sit in the
+        # passages closest to it.
+        cheap = [0.35 * lex + 0.25 * (e.similarity or 0.0) for lex, (_, e) in zip(lexical, pool, strict=True)]
+        keep = sorted(sorted(range(len(pool)), key=lambda i: -cheap[i])[:MAX_EMBEDDED])
+        pool, lexical = [pool[i] for i in keep], [lexical[i] for i in keep]
     if embedder is not None:
         # Each sentence is embedded with its paper's title, the context a reader has.
         vectors = embedder.embed([question] + [f"{e.title}: {s}" for s, e in pool])

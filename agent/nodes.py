@@ -22,6 +22,7 @@ from fitcoach.agent.compose import (
     flag_sentences,
 )
 from fitcoach.agent.evidence import Evidence, caveat, paper_words, rank_sentences, select
+from fitcoach.agent.guard import unsafe
 from fitcoach.agent.prompts import build_messages
 from fitcoach.agent.schema import CoachAnswer, FlagReport
 from fitcoach.agent.state import CoachState, Plan, ToolCall
@@ -80,6 +81,8 @@ _COACHING = re.compile(
     r"protein|creatine|fitness|gym|squat|walk\w*)\b",
     re.I,
 )
+
+GUARDED = 10  # top-ranked sentences checked against the rules (the answer uses at most ~5)
 
 GAP_TEXT = (
     "The library holds nothing that answers this, so I won't guess. Ingesting papers on the "
@@ -190,6 +193,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
     asked = expanded or state["question"]
     ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
+    # The best candidates pass the rules' check: a passage alone never sets a load or dose.
+    ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
     chosen = select(ranked, floor=settings.agent.sentence_floor)
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))[:k]

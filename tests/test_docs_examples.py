@@ -12,6 +12,7 @@ MODULES = [
     "fitcoach.agent.faithful",
     "fitcoach.agent.evidence",
     "fitcoach.agent.nodes",
+    "fitcoach.agent.guard",
     "fitcoach.agent.prompts",
     "fitcoach.agent.verify",
     "fitcoach.finetune.pipeline",
