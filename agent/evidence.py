@@ -44,7 +44,7 @@ class Evidence(Bibliography):
     @classmethod
     def from_passage(cls, n: int, passage: Passage, text: str | None = None) -> Evidence:
         """Number a library search hit for the prompt (`text` replaces the passage's own)."""
-        cleaned = clean_passage_text(passage.text if text is None else text)
+        cleaned = strip_reference_marks(clean_passage_text(passage.text if text is None else text))
         return cls(
             **passage.bibliography(), n=n, chunk_id=passage.chunk_id, pages=passage.pages,
             section=passage.section, text=cleaned, sentences=split_sentences(cleaned),
@@ -239,10 +239,31 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb)
 
 
+_REFERENCE_MARK = re.compile(
+    r"\s?\[\s?\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s?\]"  # a paper's own [12] or [3-5]
+    r"|\s?\(\s?\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s?\)(?=[\s.,;:]|$)"  # or (66), (3, 4)
+)
+
+
+def strip_reference_marks(text: str) -> str:
+    """A paper's numeric reference marks removed: they read as debris, and "[12]" would pass
+    for one of fitcoach's own citations.
+
+    >>> strip_reference_marks("Athletes eat more protein (103). Others agree [4, 5].")
+    'Athletes eat more protein. Others agree.'
+    """
+    return _REFERENCE_MARK.sub("", text)
+
+
+def _balanced(text: str) -> bool:
+    return all(text.count(a) == text.count(b) for a, b in ("()", "[]"))
+
+
 def _usable(sentence: str) -> bool:
     words = sentence.split()
     proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
-    return proper and 5 <= len(words) <= 70 and not sentence.rstrip().endswith(":")
+    fragment = bool(re.match(r"\d+(?:\.\d+)?\s*[,;:)]", sentence)) or not _balanced(sentence)
+    return proper and not fragment and 5 <= len(words) <= 70 and not sentence.rstrip().endswith(":")
 
 
 def rank_sentences(
