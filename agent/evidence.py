@@ -106,6 +106,41 @@ def paper_words(question: str) -> str | None:
     return f"{question} {' '.join(extra)}" if extra else None
 
 
+# --- does the library speak of it at all --------------------------------------------------
+
+# Words any coaching question may use without naming its topic.
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "weekend", "next"])  # fmt: skip
+_RAW_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def uncovered_terms(question: str, evidence: Sequence[Evidence]) -> list[str]:
+    """Topic words of the question that no retrieved passage or title uses, even misspelt:
+    "collagen", "golf", "ketone" when the library holds nothing on them.
+
+    >>> ev = [Evidence(n=1, title="Protein and exercise", text="Protein needs of athletes.")]
+    >>> uncovered_terms("Does collagen help my tendons?", ev)
+    ['collagen', 'tendons']
+    >>> uncovered_terms("how much protien do athletes need", ev)
+    []
+    """
+    import difflib
+
+    from fitcoach.text import _STOPWORDS
+
+    seen_words: set[str] = set()
+    for e in evidence:
+        seen_words |= set(_RAW_WORD.findall(f"{e.title} {e.text}".lower()))
+    seen_stems = {w[:5] for w in seen_words}
+    out = []
+    for word in dict.fromkeys(_RAW_WORD.findall(question.lower())):
+        if len(word) < 4 or word in _STOPWORDS or word in _GENERIC or word in _synonyms():
+            continue
+        if word[:5] in seen_stems or difflib.get_close_matches(word, seen_words, n=1, cutoff=0.8):
+            continue
+        out.append(word)
+    return out
+
+
 # --- what kind of sentence is it -------------------------------------------------------------
 
 _METHOD = re.compile(

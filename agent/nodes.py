@@ -21,7 +21,14 @@ from fitcoach.agent.compose import (
     fixed_answer,
     flag_sentences,
 )
-from fitcoach.agent.evidence import Evidence, caveat, paper_words, rank_sentences, select
+from fitcoach.agent.evidence import (
+    Evidence,
+    caveat,
+    paper_words,
+    rank_sentences,
+    select,
+    uncovered_terms,
+)
 from fitcoach.agent.guard import unsafe
 from fitcoach.agent.prompts import build_messages
 from fitcoach.agent.schema import CoachAnswer, FlagReport
@@ -196,13 +203,20 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
     chosen = select(ranked, floor=settings.agent.sentence_floor)
+    missing = uncovered_terms(state["question"], evidence)
+    if missing:  # the question names something no passage speaks of: a gap, not a stretch
+        chosen = []
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))[:k]
     by_n = {e.n: e for e in evidence}
     renumber = {old: new for new, old in enumerate(order, start=1)}
     evidence = [by_n[old].model_copy(update={"n": renumber[old]}) for old in order]
     ranked = [s.model_copy(update={"n": renumber[s.n]}) for s in ranked if s.n in renumber]
-    update: dict[str, Any] = {"evidence": evidence, "ranked": ranked, "gap": not chosen}
+    chosen = [s.model_copy(update={"n": renumber[s.n]}) for s in chosen]
+    update: dict[str, Any] = {
+        "evidence": evidence, "ranked": ranked, "chosen": chosen, "gap": not chosen,
+        "missing": missing,
+    }
     if planner.in_scope(state["question"]) is None and not chosen:
         update["plan"] = p.model_copy(update={"scope": "out", "reason": "no fitness terms"})
     return update
@@ -225,8 +239,7 @@ def tools(state: CoachState, deps: Deps) -> dict[str, Any]:
 
 def _shown(state: CoachState, deps: Deps) -> list[Evidence]:
     """The passages the model sees: those holding the chosen sentences."""
-    chosen = select(state.get("ranked") or [], floor=deps.settings.agent.sentence_floor)
-    wanted = {s.n for s in chosen}
+    wanted = {s.n for s in state.get("chosen") or []}
     return [e for e in state.get("evidence") or [] if e.n in wanted]
 
 
@@ -256,7 +269,7 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     flags = _advisory(state)
     ranked = state.get("ranked") or []
     floor = deps.settings.agent.sentence_floor
-    chosen = select(ranked, floor=floor)
+    chosen = state.get("chosen") or []
     draft = drop_echoes(state.get("draft") or "", state["question"])
     draft = " ".join(s for s in split_sentences(draft) if not _META.search(s))
     checked = verify(draft, evidence, runs, deps.embedder, flags=flags) if draft else None
@@ -347,7 +360,12 @@ def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
         text = "That question is outside what fitcoach covers, so I won't answer it. "
         text += planner.SCOPE_HELP
     else:
+        missing = state.get("missing") or []
         text = GAP_TEXT
+        if missing:
+            named = ", ".join(f'"{w}"' for w in missing[:3])
+            text = f"The library holds nothing on {named}, so I won't guess. " + GAP_TEXT.split(
+                ". ", 1)[1]
     runs = state.get("tool_runs") or []
     from fitcoach.agent.compose import tool_sentences, tool_warnings
 

@@ -63,7 +63,9 @@ class CoachState(TypedDict, total=False):
     plan: Plan | None
     evidence: list[Evidence]
     ranked: list[Sentence]
+    chosen: list[Sentence]
     gap: bool
+    missing: list[str]
     tool_runs: list[ToolRun]
     tool_errors: list[str]
     draft: str | None

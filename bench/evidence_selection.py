@@ -47,7 +47,6 @@ def main() -> int:
     try:
         import fitcoach
         from fitcoach.agent import nodes
-        from fitcoach.agent.evidence import select
         from fitcoach.agent.state import Plan
         from fitcoach.text import normalize_doi
 
@@ -65,7 +64,7 @@ def main() -> int:
             start = time.perf_counter()
             update = nodes.retrieve(state, deps)
             times.append(time.perf_counter() - start)
-            chosen = select(update["ranked"], floor=deps.settings.agent.sentence_floor)
+            chosen = update["chosen"]
             doi = {e.n: e.doi for e in update["evidence"]}
             if not chosen:
                 gaps += 1
