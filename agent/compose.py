@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from fitcoach.agent.evidence import Evidence, Sentence
 from fitcoach.agent.schema import Citation
 from fitcoach.agent.tools.base import SafetyFlag, ToolRun
-from fitcoach.agent.verify import KeptSentence, VerifiedAnswer, passage_support, verify
+from fitcoach.agent.verify import KeptSentence, VerifiedAnswer, assemble, passage_support
 from fitcoach.text import content_words, split_sentences
 
 QUOTE_WORDS = 60
@@ -46,46 +46,48 @@ def tool_warnings(tool_runs: Sequence[ToolRun]) -> list[str]:
     return out
 
 
-def _cite(sentence: Sentence) -> str:
-    return f"{sentence.text.rstrip('.').rstrip()} [{sentence.n}]."
+Part = tuple[str, list[int], str, float]  # text without marks, evidence numbers, basis, support
+
+
+def _from(sentence: Sentence, text: str | None = None) -> Part:
+    # A verbatim evidence sentence: its own passage supports it fully.
+    return ((text or sentence.text).rstrip(), [sentence.n], "evidence", 1.0)
 
 
 def compose(
-    evidence: Sequence[Evidence],
     chosen: Sequence[Sentence],
     tool_runs: Sequence[ToolRun],
     flags: Sequence[SafetyFlag],
     *,
-    drafted: Sequence[str] = (),
+    drafted: Sequence[KeptSentence] = (),
     caveat: Sentence | None = None,
     see: str | None = None,
 ) -> VerifiedAnswer:
-    """The answer in coaching order, verified sentence by sentence and renumbered.
+    """The answer in coaching order, numbered 1..m by first use.
 
-    `chosen` is best first; `drafted` are the model's own verified sentences (with their
-    [n] marks in the prompt's numbering), used as supporting sentences in place of the raw
-    evidence when they cite it.
+    `chosen` is best first. `drafted` are the model's sentences that already passed the
+    verifier, with their citations in the prompt's numbering; they become the supporting
+    sentences in place of raw evidence. Every other part is a verbatim evidence sentence, a tool
+    summary or a safety note, so nothing needs verifying twice: this only orders and renumbers.
     """
-    lead: list[str] = tool_sentences(tool_runs)
-    support: list[str] = []
+    lead: list[Part] = [(t, [], "tool", 1.0) for t in tool_sentences(tool_runs)]
+    support: list[Part] = []
     picks = list(chosen)
     if not lead and picks:
-        lead.append(_cite(picks.pop(0)))
-    if drafted:
-        support += list(drafted)[:MAX_SUPPORT]
+        lead.append(_from(picks.pop(0)))
+    support += [(k.text, list(k.citations), "evidence", k.support) for k in drafted][:MAX_SUPPORT]
     for s in picks:
         if len(support) >= (2 if tool_runs else MAX_SUPPORT):
             break
-        if not _repeats(s.text, lead + support):
-            support.append(_cite(s))
-    caveats = tool_warnings(tool_runs) + flag_sentences(flags)
-    if caveat is not None and not _repeats(caveat.text, lead + support):
-        caveats.append(_cite(caveat.model_copy(update={"text": _unlabel(caveat.text)})))
+        if not _repeats(s.text, [p[0] for p in lead + support]):
+            support.append(_from(s))
+    caveats: list[Part] = [(t, [], "tool", 1.0) for t in tool_warnings(tool_runs)]
+    caveats += [(t, [], "flag", 1.0) for t in flag_sentences(flags)]
+    if caveat is not None and not _repeats(caveat.text, [p[0] for p in lead + support]):
+        caveats.append(_from(caveat, _unlabel(caveat.text)))
     if see:
-        caveats.append(see)
-    # Every part is a verbatim quote, tool summary or flag: verification only renumbers it,
-    # and drops anything that fails (a drafted sentence the checker now rejects).
-    return verify(" ".join(lead + support + caveats), evidence, tool_runs, None, flags=flags)
+        caveats.append((see, [], "flag", 1.0))
+    return assemble(lead + support + caveats)
 
 
 def _unlabel(text: str) -> str:

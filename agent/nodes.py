@@ -35,7 +35,7 @@ from fitcoach.agent.schema import CoachAnswer, FlagReport
 from fitcoach.agent.state import CoachState, Plan, ToolCall
 from fitcoach.agent.tools.base import SafetyFlag, ScreenResult, ToolRun
 from fitcoach.agent.tools.profile import AthleteProfile
-from fitcoach.agent.verify import render_sentence, verify
+from fitcoach.agent.verify import verify
 from fitcoach.errors import FitcoachError
 from fitcoach.settings import Settings
 from fitcoach.text import split_sentences
@@ -273,18 +273,17 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     draft = drop_echoes(state.get("draft") or "", state["question"])
     draft = " ".join(s for s in split_sentences(draft) if not _META.search(s))
     checked = verify(draft, evidence, runs, deps.embedder, flags=flags) if draft else None
-    drafted: list[str] = []  # the model's sentences that hold up, in the prompt's numbering
+    drafted: list[Any] = []  # the model's sentences that hold up, in the prompt's numbering
     if checked is not None:
         wanted = {s.n for s in chosen}
         for k in checked.kept:
             sources = [checked.sources[c - 1] for c in k.citations]
             if k.basis == "evidence" and sources and set(sources) <= wanted:
-                drafted.append(render_sentence(k.text, sources))
-    support = [d for d in drafted if not _is_lead(d, chosen)]
+                drafted.append(k.model_copy(update={"citations": sources}))
+    support = [d for d in drafted if not _is_lead(d.text, chosen)]
     verified = compose(
-        evidence, chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
-        see=_see(state),
-    )  # fmt: skip
+        chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor), see=_see(state)
+    )
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
     return {"verified": verified.model_copy(update={"dropped": dropped}), "composed": composed}

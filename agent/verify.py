@@ -312,16 +312,25 @@ def verify(
             reason = "unsupported, no citation"
         dropped.append(DroppedSentence(text=sentence, reason=reason))
 
-    # Renumber: the first passage cited in the kept text becomes [1], and so on.
+    checked = assemble([(t, c, b, s) for t, c, b, s, _ in kept_raw])
+    kept = [k.model_copy(update={"rewritten": r}) for k, (*_, r) in zip(checked.kept, kept_raw, strict=True)]
+    return checked.model_copy(update={"kept": kept, "dropped": dropped})
+
+
+def assemble(parts: Sequence[tuple[str, list[int], str, float]]) -> VerifiedAnswer:
+    """Sentences (text, evidence numbers, basis, support) as one answer, citations renumbered
+    1..m in order of first use.
+
+    >>> assemble([("Rest 3 min.", [4], "evidence", 1.0), ("Sleep well.", [2, 4], "evidence", 1.0)]).text
+    'Rest 3 min [1]. Sleep well [2][1].'
+    """
     sources: list[int] = []
-    for _, cites, *_ in kept_raw:
+    for _, cites, *_ in parts:
         sources += [n for n in cites if n not in sources]
     new_number = {old: i + 1 for i, old in enumerate(sources)}
     kept = [
-        KeptSentence(
-            text=t, citations=[new_number[n] for n in c], basis=b, support=round(s, 3), rewritten=r
-        )
-        for t, c, b, s, r in kept_raw
+        KeptSentence(text=t, citations=[new_number[n] for n in c], basis=b, support=round(s, 3))
+        for t, c, b, s in parts
     ]
     text = " ".join(render_sentence(k.text, k.citations) for k in kept)
-    return VerifiedAnswer(text=text, kept=kept, dropped=dropped, sources=sources)
+    return VerifiedAnswer(text=text, kept=kept, sources=sources)
