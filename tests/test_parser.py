@@ -1,0 +1,55 @@
+"""The parser's contract beyond the phrasing table: typed results, the bugs it exists to fix,
+notes a person can read, and the grammar built once."""
+
+from __future__ import annotations
+
+import doctest
+
+import fitcoach.agent.parse as parse_pkg
+from fitcoach.agent.parse import Parsed, parse
+from fitcoach.agent.parse.grammar import grammar
+
+
+def test_the_reported_misreadings_are_gone():
+    # Each of these once put the set count (or a rep count) where the load belongs.
+    for text, load, sets, reps in [
+        ("I did 3x10 at 40 kg on the leg press, RPE 6, what next week?", 40, 3, 10),
+        ("Stuck at 80 kg for 5x5", 80, 5, 5),
+        ("3x8 at 60 kg", 60, 3, 8),
+    ]:
+        (group,) = parse(text).sets
+        assert (group.load.value, group.load.unit, group.sets) == (load, "kg", sets), text
+        assert set(group.reps) == {reps}, text
+
+
+def test_result_is_typed_and_serialisable():
+    parsed = parse("squat 3x5 @ 100 kg rpe 8, got 7 on the last set twice")
+    assert isinstance(parsed, Parsed)
+    group = parsed.sets[0]
+    assert (group.exercise, group.reps, group.goal_reps, group.sessions) == (
+        "back squat",
+        [5, 5, 7],
+        5,
+        2,
+    )
+    again = Parsed.model_validate_json(parsed.model_dump_json())
+    assert again == parsed and again.sets[0].text.startswith("squat")
+
+
+def test_missing_unit_is_a_question_with_the_number_in_it():
+    parsed = parse("225 for 5")
+    assert [q.code for q in parsed.questions] == ["unit_missing"]
+    assert "225" in parsed.questions[0].text and "kg or lb" in parsed.questions[0].text
+    told = parse("225 for 5", units="lb")
+    assert told.sets[0].load.unit == "lb" and "profile" in told.assumptions[0].text
+
+
+def test_plates_state_both_readings():
+    note = parse("2 plates for 5 on bench").assumptions[0].text
+    assert "225 lb" in note and "100 kg" in note
+
+
+def test_grammar_is_built_once_and_module_docstring_runs():
+    assert grammar() is grammar()
+    failures, tried = doctest.testmod(parse_pkg, verbose=False)[:2]
+    assert tried and not failures
