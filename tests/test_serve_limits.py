@@ -223,8 +223,9 @@ class GatedCoach:
     def ask(self, question: str, profile: Any = None, thread_id: Any = None) -> Any:
         from fitcoach import CoachAnswer
 
-        self.started.set()
-        self.gate.wait(10)
+        if "chest pain" not in question:  # a referral needs no model: it never waits here
+            self.started.set()
+            self.gate.wait(10)
         return CoachAnswer(question=question, answer="done", model="gated")
 
     def stream(self, question: str, profile: Any = None, thread_id: Any = None) -> Any:
@@ -260,3 +261,19 @@ def test_many_clients_slow_down_but_get_a_clear_answer() -> None:
         ok = c.post("/v1/ask", json={"question": "now"})
         assert ok.status_code == 200 and ok.json()["answer"] == "done"
         assert c.get("/healthz").json()["queue"]["timed_out"] >= 3
+
+
+def test_a_referral_does_not_wait_behind_model_calls() -> None:
+    settings = load_settings(library={"starter": False}, serve={"max_concurrency": 1, "timeout_s": 5})
+    coach = GatedCoach(settings)
+    with TestClient(create_app(settings, coach=coach, library=object())) as c:
+        holder = threading.Thread(target=lambda: c.post("/v1/ask", json={"question": "hold"}))
+        holder.start()
+        assert coach.started.wait(5)  # the only model slot is taken
+        started = time.monotonic()
+        refer = c.post("/v1/ask", json={"question": "I get chest pain when I run, can I sprint?"})
+        assert refer.status_code == 200 and time.monotonic() - started < 2
+        health = c.get("/healthz").json()
+        assert health["queue"]["running"] == 1 and health["refer_queue"]["served"] == 1
+        coach.gate.set()
+        holder.join(10)

@@ -83,10 +83,15 @@ async def ask(body: AskRequest, request: Request) -> JSONResponse:
     """Screen, retrieve, compute, answer and verify one question: exactly the `CoachAnswer`
     JSON of `fitcoach ask --json`. Waits for a free model slot (serve.max_concurrency)."""
     context = _ctx(request)
-    answer = await context.queue.run(
-        context.coach.ask, body.question, body.profile, body.thread_id
-    )
+    lane = _lane(context, screen(body.question, body.profile))
+    answer = await lane.run(context.coach.ask, body.question, body.profile, body.thread_id)
     return JSONResponse(answer.model_dump(mode="json"))
+
+
+def _lane(context: Any, screened: Any) -> Any:
+    """The refer lane for a question the screen refers (the graph then stops before retrieval
+    and the model), the model queue otherwise. Both are bounded."""
+    return context.refer_queue if screened.refer else context.queue
 
 
 @router.post(
@@ -106,7 +111,8 @@ async def ask(body: AskRequest, request: Request) -> JSONResponse:
 async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     """`/v1/ask` as server-sent events: safety flags first, draft tokens, then the answer."""
     context = _ctx(request)
-    flags = [FlagView.of(f).model_dump() for f in screen(body.question, body.profile).flags]
+    screened = screen(body.question, body.profile)
+    flags = [FlagView.of(f).model_dump() for f in screened.flags]
 
     def job(emit: Callable[[str, Any], None], stop: threading.Event) -> None:
         parts = context.coach.stream(body.question, body.profile, body.thread_id)
@@ -122,7 +128,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
             parts.close()
 
     return StreamingResponse(
-        sse_events([("flags", flags)], context.queue.stream(job)),
+        sse_events([("flags", flags)], _lane(context, screened).stream(job)),
         media_type="text/event-stream",
         headers=SSE_HEADERS,
     )

@@ -39,6 +39,9 @@ class ServeContext:
     coach: Any
     library: Any
     queue: ModelQueue
+    # Questions the safety screen refers skip the model and retrieval, so they get their own
+    # lane: a referral never waits behind other people's model calls.
+    refer_queue: ModelQueue
     token: str | None
     # Uploads are staged here (same disk as the library) and removed after ingest.
     uploads_dir: Path
@@ -82,6 +85,7 @@ def create_app(
         coach=coach,
         library=library,
         queue=ModelQueue(serve.max_concurrency, serve.timeout_s),
+        refer_queue=ModelQueue(serve.max_concurrency, serve.timeout_s),
         token=token_of(settings),
         uploads_dir=settings.home / "uploads",
     )
@@ -91,6 +95,7 @@ def create_app(
         remove_stale_uploads(context.uploads_dir)  # a killed server's half-staged uploads
         yield
         context.queue.close()
+        context.refer_queue.close()
         context.ingest_queue.close()
         if owns_coach:
             coach.close()  # its thread database connection
@@ -112,12 +117,13 @@ def create_app(
 
     @app.get("/healthz", response_model=Health, tags=["server"])
     def healthz() -> Health:
-        """Liveness and the model queue (no auth: it reveals no data)."""
+        """Liveness and the two queues (no auth: it reveals no data)."""
         return Health(
             status="ok",
             version=_version(),
             auth=context.token is not None,
             queue=context.queue.stats(),
+            refer_queue=context.refer_queue.stats(),
         )
 
     @app.get("/", include_in_schema=False)

@@ -112,4 +112,7 @@ class Health(BaseModel):
     status: str = Field(description="`ok` while the server answers.")
     version: str
     auth: bool = Field(description="Whether /v1 requires a bearer token.")
-    queue: QueueStats
+    queue: QueueStats = Field(description="Questions that may run the model.")
+    refer_queue: QueueStats = Field(
+        description="Questions the safety screen refers (no model, no retrieval)."
+    )

@@ -141,6 +141,7 @@ function renderFlags(flags) {
       el("ul", {}, ...refer.map((f) => el("li", {}, f.message,
         el("span", { class: "ref" }, ` (${f.reference})`)))),
       el("p", {}, "fitcoach gives no training plan while this applies.")));
+    $("referral").scrollIntoView({ block: "nearest" });
   }
   if (others.length) {
     box.append(el("div", { class: "banner caution" },
