@@ -41,6 +41,14 @@ class Plan(BaseModel):
     sets: list[SetEntry] = Field(
         default_factory=list, description="Sets stated in the question, added to the set log."
     )
+    assumptions: list[str] = Field(
+        default_factory=list,
+        description="What the planner assumed reading the question (a unit left out); each is "
+        "also in the warnings of the tool it affected.",
+    )
+    questions: list[str] = Field(
+        default_factory=list, description="What to ask the person to make the numbers certain."
+    )
 
 
 def merge_sets(old: list[SetEntry] | None, new: list[SetEntry] | None) -> list[SetEntry]:

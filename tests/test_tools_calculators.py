@@ -161,6 +161,19 @@ def test_too_few_loads():
         workload_ratio([300, 320, 310])
 
 
+def test_acute_and_chronic_given_directly():
+    result = workload_ratio(acute=1800, chronic=1200)
+    # 1800 / 1200 = 1.5: Gabbett's danger zone starts at 1.5
+    assert (result.ratio, result.zone, result.n_periods) == (1.5, "danger", 0)
+    assert result.summary.startswith("ACWR 1.50 (acute 1800 / chronic 1200): danger zone")
+    assert workload_ratio(acute=900, chronic=1000).zone == "sweet_spot"
+    assert workload_ratio(acute=100, chronic=0).ratio is None
+    with pytest.raises(ToolInputError, match="together"):
+        workload_ratio(acute=1800)
+    with pytest.raises(ToolInputError, match="either"):
+        workload_ratio([1, 2, 3, 4], acute=1, chronic=2)
+
+
 # --- next load ------------------------------------------------------------------------------
 
 

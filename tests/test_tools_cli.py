@@ -92,6 +92,20 @@ def test_workload_ratio_json_list(runner):
     assert data["rolling"]["ratio"] == 1.3 and data["caveat"]
 
 
+def test_workload_ratio_acute_and_chronic(runner):
+    result = runner.invoke(cli, ["tool", "workload-ratio", "acute=1800", "chronic=1200", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["ratio"] == 1.5 and data["zone"] == "danger"
+
+
+def test_notes_come_back_first_in_the_warnings(runner):
+    result = runner.invoke(
+        cli, ["tool", "one-rep-max", "load=225", "reps=5", 'notes=["unit assumed: kg"]', "--json"]
+    )
+    assert json.loads(result.stdout)["warnings"] == ["unit assumed: kg"]
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

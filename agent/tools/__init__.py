@@ -139,17 +139,25 @@ def get_tool(name: str) -> ToolSpec:
         raise UnknownNameError("tool", name, list(TOOLS)) from None
 
 
+def _execute(spec: ToolSpec, parsed: ToolInput) -> ToolResult:
+    result = spec.function(parsed)
+    if parsed.notes:  # the reader sees what was assumed before the caveats of the rule
+        fresh = [n for n in parsed.notes if n not in result.warnings]
+        result = result.model_copy(update={"warnings": [*fresh, *result.warnings]})
+    return result
+
+
 def call_tool(name: str, inputs: dict[str, Any] | ToolInput) -> ToolResult:
     """Validate `inputs` and run tool `name`, returning its typed result."""
     spec = get_tool(name)
-    return spec.function(parse_inputs(spec.input_model, inputs))
+    return _execute(spec, parse_inputs(spec.input_model, inputs))
 
 
 def run_tool(name: str, inputs: dict[str, Any] | ToolInput) -> ToolRun:
     """Run a tool and record it as the agent does: inputs as validated, output as JSON data."""
     spec = get_tool(name)
     parsed = parse_inputs(spec.input_model, inputs)
-    result = spec.function(parsed)
+    result = _execute(spec, parsed)
     return ToolRun(
         tool=name,
         inputs=parsed.model_dump(mode="json", exclude_none=True),

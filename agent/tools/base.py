@@ -18,6 +18,12 @@ class ToolInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    notes: list[str] | None = Field(
+        None,
+        description="Assumptions made in reading the inputs from what the person wrote (a unit "
+        "they left out, plates read as a load); repeated first in the result's warnings.",
+    )
+
 
 class ToolResult(BaseModel):
     """Base of every tool's result: what was computed, which rule, which reference."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fitcoach.errors import ToolInputError
 
@@ -42,9 +42,17 @@ _ZONE_WORDS = {
 
 
 class WorkloadInput(ToolInput):
-    loads: list[float] = Field(
+    loads: list[float] | None = Field(
+        None,
         min_length=1,
-        description="Training loads per period, oldest first (e.g. session-RPE x minutes, AU).",
+        description="Training loads per period, oldest first (e.g. session-RPE x minutes, AU, "
+        "or weekly km). Or give `acute` and `chronic` instead.",
+    )
+    acute: float | None = Field(
+        None, ge=0, le=1_000_000, description="Acute load (last week's total), with `chronic`."
+    )
+    chronic: float | None = Field(
+        None, ge=0, le=1_000_000, description="Chronic load (weekly mean over 4 weeks)."
     )
     period: Literal["day", "week"] = Field(
         "day", description="What each value covers: acute/chronic = 7/28 days or 1/4 weeks."
@@ -58,14 +66,23 @@ class WorkloadInput(ToolInput):
 
     @field_validator("loads")
     @classmethod
-    def _loads(cls, loads: list[float]) -> list[float]:
-        for i, value in enumerate(loads):
+    def _loads(cls, loads: list[float] | None) -> list[float] | None:
+        for i, value in enumerate(loads or []):
             if not 0 <= value <= 100_000:
                 raise ValueError(
                     f"loads[{i}] = {value:g}: each load must be between 0 and 100000 "
                     "(e.g. session-RPE x minutes)"
                 )
         return loads
+
+    @model_validator(mode="after")
+    def _one_way(self) -> WorkloadInput:
+        direct = self.acute is not None or self.chronic is not None
+        if direct and (self.acute is None or self.chronic is None):
+            raise ValueError("give `acute` and `chronic` together")
+        if direct == (self.loads is not None):
+            raise ValueError("give either `loads` (per period) or `acute` and `chronic`")
+        return self
 
 
 class AcwrValue(BaseModel):
@@ -79,7 +96,7 @@ class AcwrValue(BaseModel):
 
 class WorkloadResult(ToolResult):
     period: Literal["day", "week"]
-    n_periods: int
+    n_periods: int = Field(description="Periods in `loads` (0 when acute/chronic were given).")
     rolling: AcwrValue | None = Field(None, description="Acute and chronic per week.")
     ewma: AcwrValue | None = Field(None, description="EWMA acute and chronic per period.")
     ratio: float | None = Field(description="Headline ratio (rolling if computed, else EWMA).")
@@ -117,7 +134,33 @@ def ewma_acwr(loads: list[float], period: str = "day") -> AcwrValue:
     return _value(acute, chronic)
 
 
+def _direct(inp: WorkloadInput) -> WorkloadResult:
+    """The ratio of an acute and a chronic load the coach already has."""
+    value = _value(inp.acute, inp.chronic)
+    warnings = [CAVEAT]
+    if value.ratio is None:
+        warnings.insert(0, "chronic load is zero: the ratio is undefined")
+        zone_text = "undefined"
+    else:
+        zone_text = f"{value.zone.replace('_', ' ')} zone, {_ZONE_WORDS[value.zone]}"
+    return WorkloadResult(
+        period="week",
+        n_periods=0,
+        rolling=value,
+        ratio=value.ratio,
+        zone=value.zone,
+        warnings=warnings,
+        summary=f"ACWR {_show(value.ratio)} (acute {inp.acute:g} / chronic {inp.chronic:g}): "
+        f"{zone_text}",
+        rule="ACWR = acute load / chronic load; zones (Gabbett 2016): <0.8 low, 0.8-1.3 sweet "
+        "spot, 1.3-1.5 caution, >=1.5 danger",
+        reference="; ".join([refs.GABBETT, refs.IMPELLIZZERI]),
+    )
+
+
 def _workload_ratio(inp: WorkloadInput) -> WorkloadResult:
+    if inp.loads is None:
+        return _direct(inp)
     a, c = WINDOWS[inp.period]
     need = c if inp.coupled else a + c
     if len(inp.loads) < need:
@@ -172,8 +215,15 @@ def _show(ratio: float | None) -> str:
 
 
 def workload_ratio(
-    loads: list[float], period: str = "day", method: str = "both", coupled: bool = True
+    loads: list[float] | None = None,
+    period: str = "day",
+    method: str = "both",
+    coupled: bool = True,
+    acute: float | None = None,
+    chronic: float | None = None,
 ) -> WorkloadResult:
-    """Acute:chronic workload ratio of `loads` (oldest first), with zones and the critique."""
-    inputs = {"loads": loads, "period": period, "method": method, "coupled": coupled}
+    """Acute:chronic workload ratio of `loads` (oldest first), or of `acute` and `chronic`
+    given directly, with zones and the critique."""
+    inputs = {"loads": loads, "period": period, "method": method, "coupled": coupled,
+              "acute": acute, "chronic": chronic}  # fmt: skip
     return _workload_ratio(parse_inputs(WorkloadInput, inputs))

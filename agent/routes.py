@@ -1,0 +1,338 @@
+"""Routing: from a parsed question to tool calls, one route per tool, including chains in one
+question (convert then 1RM; 1RM then the load for reps @ RPE; log then next load). A chained
+tool's input is the earlier tool's result, computed by calling that tool here; every unit or
+reading the message left open becomes a note the tool repeats in its warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fitcoach.agent.parse import Parsed, SetGroup
+from fitcoach.agent.state import ToolCall
+from fitcoach.agent.tools.profile import MAX_REPS, AthleteProfile, SetEntry
+
+TOOL_QUERIES = {
+    "one-rep-max": "estimating one repetition maximum from repetitions to failure",
+    "rpe-load": "RPE repetitions in reserve load prescription",
+    "rir-chart": "RPE repetitions in reserve scale",
+    "next-load": "progressive overload increase load when repetitions exceed target",
+    "workload-ratio": "acute chronic workload ratio injury risk",
+    "convert": "",
+}
+
+# What the question asks for, by the words it uses.
+INTENTS: dict[str, tuple[str, ...]] = {
+    "one_rm": ("1rm", "1 rm", "one rep max", "one-rep max", "e1rm", "max", "maximum", "epley",
+               "brzycki", "lombardi", "mayhew", "wathan", "estimate"),
+    "next": ("next", "progress", "increase", "add weight", "add load", "go up", "move up",
+             "should i lift", "what weight", "how much weight", "what load", "how heavy",
+             "stuck", "plateau", "what now", "deload", "bump", "what should i do"),
+    "chart": ("rpe chart", "rir chart", "rpe table", "rir table", "rpe scale", "rir scale",
+              "percentage chart", "reps in reserve chart"),
+    "workload": ("acwr", "acute", "chronic", "workload", "training load", "weekly load", "spike",
+                 "spiking", "ratio", "too much", "too fast", "jump", "safe", "danger"),
+}  # fmt: skip
+_FORMULAS = ("epley", "brzycki", "lombardi", "mayhew", "wathan")
+
+
+def _has(text: str, phrases: Sequence[str]) -> bool:
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z])", text) for p in phrases)
+
+
+def canonical_exercise(name: str | None) -> str | None:
+    """A catalogue name for `name` ("squat" -> "back squat"), or the name as given."""
+    if not name:
+        return None
+    from fitcoach.agent.tools.catalogue import find_exercises
+
+    found = find_exercises(name)
+    return found[0].name if found else name.lower().strip()
+
+
+class Router:
+    """Plans the tool calls for one question: `route()` returns them, `entries` are the sets
+    the question reported (for the set log), `assumptions` and `questions` what was left open."""
+
+    def __init__(
+        self,
+        question: str,
+        parsed: Parsed,
+        profile: AthleteProfile | None,
+        set_log: Sequence[SetEntry],
+        today: dt.date | None = None,
+    ) -> None:
+        self.q = question.lower()
+        self.parsed = parsed
+        self.profile = profile
+        self.set_log = list(set_log)
+        self.today = today or dt.date.today()
+        self.default_unit = profile.units if profile is not None else "kg"
+        self.assumptions: list[str] = []
+        self.questions: list[str] = [n.text for n in parsed.questions]
+        self.calls: list[ToolCall] = []
+        self.entries = self._entries()
+
+    # --- notes ------------------------------------------------------------------------------
+    def _note(self, text: str) -> str:
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+        return text
+
+    def _unit_of(self, value: float, unit: str | None, notes: list[str]) -> str:
+        """The unit to compute in; a missing one is the default, said out loud."""
+        if unit is not None:
+            return unit
+        other = "lb" if self.default_unit == "kg" else "kg"
+        notes.append(
+            self._note(
+                f"No unit was given for {value:g}: computed in {self.default_unit}. If you "
+                f"meant {other}, the arithmetic is the same with {other} in place of "
+                f"{self.default_unit}."
+            )
+        )
+        return self.default_unit
+
+    def _load_notes(self, g: SetGroup) -> list[str]:
+        notes = [n.text for n in self.parsed.assumptions if g.load is not None and (
+            (n.code == "plates" and g.load.plates is not None)
+            or (n.code == "unit_from_profile" and g.load.unit_source == "profile")
+        )]  # fmt: skip
+        for n in notes:
+            self._note(n)
+        return notes
+
+    # --- the set log --------------------------------------------------------------------------
+    def _entries(self) -> list[SetEntry]:
+        """One entry per performed set that has reps and an external load."""
+        out: list[SetEntry] = []
+        for g in self.parsed.performed:
+            load = g.load
+            if not g.reps or load is None or load.value is None:
+                continue
+            unit = load.unit or self.default_unit
+            rpe = self._rpe(g, [])
+            for k in range(g.sessions):
+                # Repeated sessions ("twice") are dated a day apart, oldest first.
+                date = self.today - dt.timedelta(days=g.sessions - 1 - k)
+                for reps in g.reps:
+                    if not 1 <= reps <= MAX_REPS:
+                        continue
+                    try:
+                        out.append(SetEntry(exercise=g.exercise or "lift", load=load.value,
+                                            reps=reps, rpe=rpe, date=date, unit=unit))  # fmt: skip
+                    except ValueError:
+                        continue  # an implausible load (a typo) is not logged
+        return out
+
+    def _rpe(self, g: SetGroup, notes: list[str]) -> float | None:
+        """The RPE to compute with: as written, the middle of a range, or 10 - RIR."""
+        if g.rpe is not None and g.rpe_high is not None:
+            mid = (g.rpe + g.rpe_high) / 2
+            notes.append(self._note(f"RPE {g.rpe:g}-{g.rpe_high:g} read as {mid:g}."))
+            return mid
+        if g.rpe is not None:
+            return g.rpe
+        if g.rir is not None:
+            rir = g.rir if g.rir_high is None else (g.rir + g.rir_high) / 2
+            rpe = max(1.0, 10 - rir)
+            notes.append(
+                self._note(f"{rir:g} reps in reserve read as RPE {rpe:g} (RPE = 10 - RIR).")
+            )
+            return rpe
+        return None
+
+    # --- routes --------------------------------------------------------------------------------
+    def route(self) -> list[ToolCall]:
+        self._convert()
+        self._strength()
+        self._workload()
+        self._chart()
+        return self.calls
+
+    def _call(self, name: str, inputs: dict[str, Any], notes: list[str] = ()) -> ToolCall:
+        if notes:
+            inputs = {**inputs, "notes": list(dict.fromkeys(notes))}
+        call = ToolCall(name=name, inputs=inputs)
+        self.calls.append(call)
+        return call
+
+    def _convert(self) -> None:
+        self.converted: dict[str, Any] | None = None
+        for c in self.parsed.conversions:
+            self._call(
+                "convert", {"value": c.value, "from_unit": c.from_unit, "to_unit": c.to_unit}
+            )
+            if self.converted is None:
+                from fitcoach.agent.tools import convert
+
+                result = convert(c.value, c.from_unit, c.to_unit)
+                self.converted = {"value": c.value, "from": c.from_unit,
+                                  "result": result.result, "to": c.to_unit}  # fmt: skip
+
+    def _strength(self) -> None:
+        performed = [g for g in self.parsed.performed if g.reps]
+        asks = {k: _has(self.q, v) for k, v in INTENTS.items()}
+        targets = [g for g in self.parsed.sets if g.load is None and g.reps and (
+            g.rpe is not None or g.rir is not None) and len(g.reps) == 1]  # fmt: skip
+        with_load = [g for g in performed if g.load is not None and g.load.value is not None
+                     and not (g.load.bodyweight and g.load.value is None)]  # fmt: skip
+        chain: list[str] = []
+        if not with_load and self.converted and performed:
+            # "Convert 225 lb to kg and give my 1RM for 3 reps": the set's load is the result.
+            group, note = self._with_converted(performed[0])
+            with_load, chain = [group], [note]
+        targets = [t for t in targets if all(t is not g for g in with_load)]
+        one_rm_done = False
+        for g in self._top_sets(with_load):
+            notes = chain + self._load_notes(g)
+            rpe = self._rpe(g, notes)
+            unit = self._unit_of(g.load.value, g.load.unit, notes)
+            reps = max(g.reps) if rpe is None else g.reps[-1]
+            usable_rpe = rpe is not None and 6.5 <= rpe <= 10 and reps <= 12
+            target = targets[0] if targets else None
+            if usable_rpe and (asks["one_rm"] or target or not asks["next"]):
+                inputs = {"reps": reps, "rpe": rpe, "load": g.load.value, "unit": unit}
+                if target is not None:
+                    trpe = self._rpe(target, notes)
+                    if trpe is not None and 6.5 <= trpe <= 10 and target.reps[0] <= 12:
+                        inputs.update(target_reps=target.reps[0], target_rpe=trpe)
+                self._call("rpe-load", inputs, notes)
+                one_rm_done = True
+            elif asks["one_rm"] or target is not None or not asks["next"]:
+                inputs = {"load": g.load.value, "reps": min(reps, MAX_REPS), "unit": unit}
+                formula = next((f for f in _FORMULAS if f in self.q), None)
+                if formula:
+                    inputs["formula"] = formula
+                if rpe is not None:
+                    notes.append(self._note(
+                        f"The set was not to failure (RPE {rpe:g}), so this estimate is low."
+                    ))  # fmt: skip
+                self._call("one-rep-max", inputs, notes)
+                one_rm_done = True
+                if target is not None:
+                    self._rpe_from_e1rm(inputs, target, notes)
+        if not one_rm_done:
+            self._rpe_from_stated_1rm(targets)
+        # "What load for a triple at RPE 9?" asks about the target, not the next session.
+        if asks["next"] and not (targets and not _has(self.q, ("next", "progress", "stuck"))):
+            self._next_load()
+
+    def _with_converted(self, g: SetGroup) -> tuple[SetGroup, str]:
+        from fitcoach.agent.parse import Load
+
+        c = self.converted
+        note = self._note(
+            f"Load {c['result']:g} {c['to']} is the {c['value']:g} {c['from']} converted "
+            "(1 lb = 0.45359237 kg)."
+        )
+        load = Load(value=c["result"], unit=c["to"], unit_source="stated")
+        return g.model_copy(update={"load": load}), note
+
+    def _top_sets(self, groups: list[SetGroup]) -> list[SetGroup]:
+        """Per exercise, the heaviest set group (most reps on a tie): one estimate each."""
+        best: dict[str | None, SetGroup] = {}
+        for g in groups:
+            key = g.exercise
+            held = best.get(key)
+            if held is None or (g.load.value, max(g.reps)) > (held.load.value, max(held.reps)):
+                best[key] = g
+        return list(best.values())[:3]
+
+    def _rpe_from_e1rm(self, inputs: dict[str, Any], target: SetGroup, notes: list[str]) -> None:
+        """1RM then load for reps @ RPE: the e1RM the tool computed is the chart's 1RM."""
+        from fitcoach.agent.tools import one_rep_max
+
+        trpe = self._rpe(target, notes)
+        if trpe is None or not 6.5 <= trpe <= 10 or target.reps[0] > 12:
+            return
+        e1rm = one_rep_max(inputs["load"], inputs["reps"], inputs.get("formula", "epley"),
+                           inputs["unit"]).one_rm  # fmt: skip
+        notes = [*notes, self._note(f"1RM {e1rm:g} {inputs['unit']} is the estimate above.")]
+        self._call("rpe-load", {"reps": target.reps[0], "rpe": trpe, "one_rm": e1rm,
+                                "unit": inputs["unit"]}, notes)  # fmt: skip
+
+    def _rpe_from_stated_1rm(self, targets: list[SetGroup]) -> None:
+        if not targets or not self.parsed.one_rms:
+            return
+        stated = self.parsed.one_rms[0]
+        if stated.load.value is None:
+            return
+        notes: list[str] = []
+        unit = self._unit_of(stated.load.value, stated.load.unit, notes)
+        for target in targets[:2]:
+            rpe = self._rpe(target, notes)
+            if rpe is None or not 6.5 <= rpe <= 10 or target.reps[0] > 12:
+                continue
+            self._call("rpe-load", {"reps": target.reps[0], "rpe": rpe,
+                                    "one_rm": stated.load.value, "unit": unit}, notes)  # fmt: skip
+
+    def _next_load(self) -> None:
+        log = [*self.set_log, *self.entries]
+        if not log:
+            return
+        named = canonical_exercise(self._exercise_named())
+        same = [s for s in log if canonical_exercise(s.exercise) == named] if named else []
+        chosen = same or [s for s in log if s.exercise == log[-1].exercise]
+        inputs: dict[str, Any] = {
+            "log": [s.model_dump(mode="json") for s in chosen[-12:]],
+            "exercise": chosen[-1].exercise,
+            **self._rep_goal(chosen),
+        }
+        if self.profile is not None and self.profile.training_status:
+            inputs["training_status"] = self.profile.training_status
+        notes = [n for n in self.assumptions if n.startswith(("No unit", "RPE", "2 plates"))]
+        self._call("next-load", inputs, notes)
+
+    def _exercise_named(self) -> str | None:
+        for g in self.parsed.sets:
+            if g.exercise:
+                return g.exercise
+        from fitcoach.agent.tools.catalogue import find_exercises
+
+        found = find_exercises(self.q)
+        return found[0].name if found else None
+
+    def _rep_goal(self, log: list[SetEntry]) -> dict[str, int]:
+        """The target the question states (programme, rep range), else the reps a set beat,
+        else the reps the log shows most often."""
+        for g in self.parsed.targets:
+            if g.rep_range and g.rep_range[0] < g.rep_range[1]:
+                return {"rep_min": g.rep_range[0], "rep_max": g.rep_range[1]}
+            if g.reps:
+                return {"target_reps": g.reps[0]}
+        for g in self.parsed.performed:
+            if g.goal_reps:
+                return {"target_reps": g.goal_reps}
+            if g.rep_range and g.rep_range[0] < g.rep_range[1]:
+                return {"rep_min": g.rep_range[0], "rep_max": g.rep_range[1]}
+        reps = [s.reps for s in log]
+        return {"target_reps": max(set(reps), key=reps.count)}
+
+    def _workload(self) -> None:
+        p = self.parsed
+        if p.acute is not None and p.chronic is not None:
+            self._call("workload-ratio", {"acute": p.acute, "chronic": p.chronic})
+            return
+        series = next((s for s in p.series if len(s.values) >= 4), None)
+        if series is None or not _has(self.q, INTENTS["workload"]):
+            return
+        notes = []
+        if series.unit in ("km", "mi", "min", "h"):
+            notes.append(self._note(
+                f"Weekly totals in {series.unit} used as the load (oldest first, one per week)."
+            ))  # fmt: skip
+        self._call("workload-ratio", {"loads": series.values, "period": "week"}, notes)
+
+    def _chart(self) -> None:
+        if not _has(self.q, INTENTS["chart"]):
+            return
+        stated = next((o for o in self.parsed.one_rms if o.load.value is not None), None)
+        if stated is None:
+            self._call("rir-chart", {})
+            return
+        notes: list[str] = []
+        unit = self._unit_of(stated.load.value, stated.load.unit, notes)
+        self._call("rir-chart", {"one_rm": stated.load.value, "unit": unit}, notes)
