@@ -182,6 +182,10 @@ _ASKS_VERDICT = re.compile(
 )
 
 # Section priors: findings and practical advice first, methods and references last.
+# A worked example ("for a 80 kg lifter, that means...") supports a finding but should not
+# stand in for it when the general figure is there.
+_EXAMPLE = re.compile(r"\b(?:for|take) an? \d+(?:\.\d+)?[- ]?(?:kg|lb|year)|\bthat means\b|\bfor example\b", re.I)
+
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
 _STUDY_SECTION = re.compile(r"what was studied|introduction|background|methods?", re.I)
@@ -342,6 +346,8 @@ def rank_sentences(
         score = sim + 0.35 * lex + 0.25 * (e.similarity or 0.0)
         score += 0.15 * len(q_words & titles[e.n]) / (len(q_words) or 1)  # the paper's own topic
         if _ANAPHORA.match(text):
+            score -= 0.08
+        if _EXAMPLE.search(text):
             score -= 0.08
         if relevance is not None:
             score += RERANK_WEIGHT * (relevance[i] - 0.5)
