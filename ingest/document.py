@@ -21,6 +21,17 @@ class Block(BaseModel):
     section: str | None = None
 
 
+class QuarantinedSentence(BaseModel):
+    """Text found in a file that is kept out of the library: never embedded, never retrievable,
+    never shown to a model (an instruction aimed at an AI, or text a reader cannot see)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    page: int | None = Field(None, description="PDF page, or None for Markdown, text, metadata.")
+    reason: str = Field(description="Why it was kept out, e.g. 'addresses an AI system'.")
+
+
 class ParsedDocument(BaseModel):
     """What a reader found in a file, before chunking."""
 
@@ -30,6 +41,14 @@ class ParsedDocument(BaseModel):
     blocks: list[Block]
     pages: int | None = None
     meta: MetaGuess = Field(default_factory=MetaGuess)
+    quarantined: list[QuarantinedSentence] = Field(
+        default_factory=list, description="Text kept out of the blocks (see `quarantine`)."
+    )
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="Metadata text that is not indexed (PDF /Subject, /Keywords, ...), screened "
+        "for instructions so that the record says what it held.",
+    )
 
 
 def dehyphenate(text: str) -> str:

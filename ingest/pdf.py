@@ -15,12 +15,15 @@ from typing import Any
 
 from fitcoach.errors import IngestError
 
-from .document import Block, ParsedDocument
+from .document import Block, ParsedDocument, QuarantinedSentence
+from .hidden import metadata_fields, strip_invisible
 from .hyphens import Decision, Lexicon, close_gaps, repair
 from .metadata import MetaGuess, clean_text, find_doi, find_year, first_year, split_authors
 from .sections import label_sections
 
-_GARBAGE = re.compile(r"(/gid\d+)+|/uni[0-9A-F]{4}")
+# Glyph-name debris, and zero-width characters (they split words for search and hide planted
+# instructions from readers of the text: "ig\u200bnore").
+_GARBAGE = re.compile(r"(/gid\d+)+|/uni[0-9A-F]{4}|[\u200b-\u200d\u2060\ufeff]")
 _JUNK_TITLE = re.compile(
     r"^(microsoft (word|powerpoint)\b|untitled|document\d*$|title$)|\.(docx?|pdf|tex|indd|rtf|odt)$",
     re.I,
@@ -57,6 +60,12 @@ def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocu
         n_pages = len(reader.pages)
         # Page 1 is read once, with a visitor that also records font sizes for the title.
         spans: list[tuple[float, str]] = []
+        # Text no reader can see (white, tiny, off the page) is cut out first, and noted.
+        invisible = [
+            QuarantinedSentence(text=text, page=i + 1, reason=reason)
+            for i, page in enumerate(reader.pages)
+            for text, reason in strip_invisible(page)
+        ]
         raw_pages = [
             _page_text(page, spans if i == 0 else None) for i, page in enumerate(reader.pages)
         ]
@@ -85,7 +94,14 @@ def read_pdf(path: Path, data: bytes, password: str | None = None) -> ParsedDocu
 
     blocks = pdf_blocks(raw_pages)
     meta = guess_metadata(reader, raw_pages, spans)
-    return ParsedDocument(kind="pdf", blocks=blocks, pages=n_pages, meta=meta)
+    return ParsedDocument(
+        kind="pdf",
+        blocks=blocks,
+        pages=n_pages,
+        meta=meta,
+        quarantined=invisible,
+        fields=metadata_fields(reader),
+    )
 
 
 def _corrupt(path: Path, detail: str) -> IngestError:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fitcoach.errors import IngestError
 
-from .document import Block, ParsedDocument, dehyphenate
+from .document import Block, ParsedDocument, QuarantinedSentence, dehyphenate
 from .metadata import (
     MetaGuess,
     clean_text,
@@ -20,6 +20,7 @@ from .metadata import (
     guess_from_mapping,
     split_front_matter,
 )
+from .quarantine import classify, screen_document
 
 Reader = Callable[[Path, bytes, "str | None"], ParsedDocument]
 
@@ -59,6 +60,7 @@ def read_markdown(path: Path, data: bytes, password: str | None = None) -> Parse
     """Markdown: YAML front matter for metadata; one block per `##` section (deeper
     headings stay inside their section); the title is front matter, else the first `#`."""
     front, body = split_front_matter(_decode(path, data).replace("\r\n", "\n"))
+    body, hidden = _drop_comments(body)
     meta = guess_from_mapping(front) if front else MetaGuess()
     blocks: list[Block] = []
     h1: str | None = None
@@ -93,7 +95,23 @@ def read_markdown(path: Path, data: bytes, password: str | None = None) -> Parse
         meta = meta.merged(MetaGuess(doi=find_doi(body[:5000])))
     if meta.year is None and front.get("date"):
         meta = meta.merged(MetaGuess(year=first_year(str(front["date"]))))
-    return ParsedDocument(kind="markdown", blocks=blocks, meta=meta)
+    return ParsedDocument(kind="markdown", blocks=blocks, meta=meta, quarantined=hidden)
+
+
+_COMMENT = re.compile(r"<!--(.*?)(?:-->|$)", re.S)
+
+
+def _drop_comments(body: str) -> tuple[str, list[QuarantinedSentence]]:
+    """HTML comments are invisible when Markdown is rendered, so nothing in them is indexed;
+    each is noted (with what the quarantine rules make of it) in the document's record."""
+    notes: list[QuarantinedSentence] = []
+    for match in _COMMENT.finditer(body):
+        text = clean_text(match.group(1))
+        if text:
+            verdict = classify(text)
+            why = f": {verdict.reason}" if verdict.flagged else ""
+            notes.append(QuarantinedSentence(text=text, reason=f"hidden Markdown comment{why}"))
+    return _COMMENT.sub("", body), notes
 
 
 def _markdown_to_text(text: str) -> str:
@@ -138,5 +156,6 @@ def reader_for(path: Path) -> Reader:
 
 
 def read_document(path: Path, data: bytes, password: str | None = None) -> ParsedDocument:
-    """Read one file's bytes with the reader its suffix names."""
-    return reader_for(path)(path, data, password)
+    """Read one file's bytes with the reader its suffix names; sentences that give orders to
+    an AI are cut out and noted (`quarantine.screen_document`)."""
+    return screen_document(reader_for(path)(path, data, password))

@@ -43,7 +43,9 @@ def ingest(
     Unchanged files are skipped without re-embedding (and without loading the embedder);
     new --title/--authors/--year/--journal/--doi or manifest values for an unchanged file
     update its record, still without re-embedding; a changed file replaces its old version;
-    one bad file never stops the rest. Exits 1 if any file failed.
+    one bad file never stops the rest. Exits 1 if any file failed. Sentences that give
+    orders to an AI, and text hidden in a file (invisible PDF text, Markdown comments), are
+    quarantined: never indexed, counted here, listed by `fitcoach library show ID`.
 
     \b
     Examples:
@@ -77,6 +79,7 @@ def ingest(
                 "skipped": report.skipped,
                 "failed": report.failed,
                 "embedded_chunks": report.embedded_chunks,
+                "quarantined": sum(f.quarantined for f in report.files),
                 "seconds": report.seconds,
             }
         )
@@ -126,7 +129,8 @@ class _progress:
 def _print_summary(report: Any) -> None:
     for f in report.files:
         if f.status == "added":
-            click.echo(f"added    {f.path}  ({f.chunks} chunks, id {f.doc_id[:12]})")
+            held = f", {f.quarantined} quarantined" if f.quarantined else ""
+            click.echo(f"added    {f.path}  ({f.chunks} chunks, id {f.doc_id[:12]}{held})")
         elif f.status == "updated":
             click.echo(f"updated  {f.path}  ({f.message}; not re-embedded)")
         elif f.status == "skipped" and f.reason == "duplicate":
@@ -137,6 +141,12 @@ def _print_summary(report: Any) -> None:
         if f.hint:
             click.echo(f"         fix: {f.hint}", err=True)
     updated = f"{report.updated} updated, " if report.updated else ""
+    held = sum(f.quarantined for f in report.files if f.status == "added")
+    if held:
+        click.echo(
+            f"{held} sentence{'s' * (held != 1)} quarantined (instructions aimed at an AI or "
+            "hidden text; listed by `fitcoach library show ID`)"
+        )
     click.echo(
         f"{report.added} added, {updated}{report.skipped} skipped, {report.failed} failed "
         f"({report.embedded_chunks} chunks embedded in {report.seconds:.1f} s)"

@@ -271,6 +271,7 @@ def _prepare(
                 title=existing.title,
                 chunks=existing.n_chunks,
                 pages=existing.pages,
+                quarantined=len(existing.quarantined),
             ),
             None,
         )
@@ -302,6 +303,7 @@ def _prepare(
         source=source,
         pages=parsed.pages,
         n_chunks=len(drafts),
+        quarantined=parsed.quarantined,
     )
     chunks = [
         Chunk(
@@ -326,5 +328,6 @@ def _prepare(
         title=title,
         chunks=len(chunks),
         pages=parsed.pages,
+        quarantined=len(parsed.quarantined),
     )
     return result, _Pending(slot, doc, chunks, texts)

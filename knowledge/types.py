@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fitcoach.ingest.document import QuarantinedSentence
 from fitcoach.ingest.sections import FINDING_SECTIONS
 from fitcoach.text import cite_authors, normalize_doi
 
@@ -49,6 +50,11 @@ class DocumentMeta(Bibliography):
     pages: int | None = Field(None, description="Page count (PDF) or None.")
     n_chunks: int = 0
     ingested_at: datetime | None = None
+    quarantined: list[QuarantinedSentence] = Field(
+        default_factory=list,
+        description="Text kept out of the index: instructions aimed at an AI, invisible PDF "
+        "text, Markdown comments, with reason and page.",
+    )
 
 
 class Chunk(_Model):
@@ -147,6 +153,7 @@ class IngestFileResult(_Model):
     title: str | None = None
     chunks: int = 0
     pages: int | None = None
+    quarantined: int = Field(0, description="Sentences kept out of the index (see `library show`).")
 
 
 class IngestReport(_Model):
