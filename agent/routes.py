@@ -21,6 +21,13 @@ TOOL_QUERIES = {
     "next-load": "progressive overload increase load when repetitions exceed target",
     "workload-ratio": "acute chronic workload ratio injury risk",
     "convert": "",
+    "protein": "daily protein intake g/kg muscle mass",
+    "carbohydrate": "daily carbohydrate intake g/kg training load",
+    "caffeine": "caffeine dose mg/kg exercise performance",
+    "creatine": "creatine loading maintenance dose",
+    "heart-rate-zones": "maximal heart rate age heart rate reserve intensity",
+    "running-progression": "weekly running distance progression injury",
+    "energy-deficit": "energy deficit rate of weight loss lean mass",
 }
 
 # What the question asks for, by the words it uses.
@@ -34,7 +41,23 @@ INTENTS: dict[str, tuple[str, ...]] = {
               "percentage chart", "reps in reserve chart"),
     "workload": ("acwr", "acute", "chronic", "workload", "training load", "weekly load", "spike",
                  "spiking", "ratio", "too much", "too fast", "jump", "safe", "danger"),
+    "protein": ("protein",),
+    "carbohydrate": ("carb", "carbs", "carbohydrate", "carbohydrates"),
+    "caffeine": ("caffeine", "coffee", "espresso", "pre-workout caffeine"),
+    "creatine": ("creatine",),
+    "deficit": ("deficit", "calorie", "calories", "kcal", "lose", "losing", "cut", "drop"),
+    "zones": ("zone", "zones", "heart rate", "heart-rate", "hr", "bpm", "karvonen", "tanaka"),
+    "build": ("increase", "build", "add", "progress", "how fast", "ramp", "mileage", "10%",
+              "too much", "too fast", "more km", "safe", "jump"),
 }  # fmt: skip
+# Training-load words for the carbohydrate bands (ACSM/AND/DC 2016), most demanding first.
+_CARB_LOAD = (
+    ("very_high", ("ironman", "ultra", "stage race", "tour", "4 hours", "5 hours", "very high")),
+    ("high", ("marathon", "long run", "hard", "intense", "high", "two hours", "2 hours",
+              "3 hours", "endurance", "double session")),
+    ("moderate", ("moderate", "an hour", "1 hour", "one hour", "60 min")),
+    ("light", ("light", "easy", "skill", "rest day", "recovery day", "yoga")),
+)  # fmt: skip
 _FORMULAS = ("epley", "brzycki", "lombardi", "mayhew", "wathan")
 
 
@@ -150,6 +173,8 @@ class Router:
         self._strength()
         self._workload()
         self._chart()
+        self._nutrition()
+        self._endurance()
         return self.calls
 
     def _call(self, name: str, inputs: dict[str, Any], notes: list[str] = ()) -> ToolCall:
@@ -336,3 +361,94 @@ class Router:
         notes: list[str] = []
         unit = self._unit_of(stated.load.value, stated.load.unit, notes)
         self._call("rir-chart", {"one_rm": stated.load.value, "unit": unit}, notes)
+
+    # --- nutrition and endurance ---------------------------------------------------------------
+    def _body_mass(self, notes: list[str]) -> tuple[float, str] | None:
+        """The athlete's body mass and unit, from what they wrote; None asks for it."""
+        mass = self.parsed.body_mass
+        if mass is None and self.parsed.loads:
+            mass = self.parsed.loads[0]
+            notes.append(self._note(f"{mass.value:g} {mass.unit or ''} read as your body weight."
+                                    .replace("  ", " ")))  # fmt: skip
+        if mass is None or mass.value is None:
+            if "What is your body weight (kg or lb)?" not in self.questions:
+                self.questions.append("What is your body weight (kg or lb)?")
+            return None
+        unit = self._unit_of(mass.value, mass.unit, notes)
+        return mass.value, unit
+
+    def _nutrition(self) -> None:
+        asks = {k: _has(self.q, INTENTS[k]) for k in ("protein", "carbohydrate", "caffeine",
+                                                      "creatine", "deficit")}  # fmt: skip
+        loss = self.parsed.loss_per_week
+        if not any(asks.values()) and loss is None:
+            return
+        notes: list[str] = []
+        mass = None
+        if asks["protein"] or asks["carbohydrate"] or asks["caffeine"] or asks["creatine"]:
+            mass = self._body_mass(notes)
+        if mass is not None:
+            base = {"body_mass": mass[0], "unit": mass[1]}
+            if asks["protein"]:
+                cutting = loss is not None or _has(
+                    self.q, ("cut", "cutting", "deficit", "diet", "dieting", "lose", "losing")
+                )
+                goal = "energy_deficit" if cutting else "build"
+                self._call("protein", {**base, "goal": goal}, notes)
+            if asks["carbohydrate"]:
+                self._carbohydrate(base, notes)
+            if asks["caffeine"]:
+                self._call("caffeine", base, notes)
+            if asks["creatine"]:
+                self._call("creatine", base, notes)
+        if loss is not None and loss.value is not None:
+            self._deficit(loss.value, loss.unit or self.default_unit)
+
+    def _carbohydrate(self, base: dict[str, Any], notes: list[str]) -> None:
+        hours = self.parsed.hours_per_day
+        if hours is not None:
+            self._call("carbohydrate", {**base, "hours_per_day": hours[1]}, notes)
+            return
+        load = next((band for band, words in _CARB_LOAD if _has(self.q, words)), None)
+        if load is None:
+            self.questions.append("How many hours a day do you train, and how hard?")
+            return
+        self._call("carbohydrate", {**base, "load": load}, notes)
+
+    def _deficit(self, rate: float, unit: str) -> None:
+        inputs: dict[str, Any] = {"rate": rate, "unit": unit}
+        notes: list[str] = []
+        mass = self.parsed.body_mass
+        if mass is not None and mass.value is not None:
+            if (mass.unit or unit) == unit:
+                inputs["body_mass"] = mass.value
+            else:
+                from fitcoach.agent.tools import convert
+
+                inputs["body_mass"] = convert(mass.value, mass.unit, unit).result
+                notes.append(self._note(
+                    f"Body weight {mass.value:g} {mass.unit} = {inputs['body_mass']:g} {unit}."
+                ))  # fmt: skip
+        self._call("energy-deficit", inputs, notes)
+
+    def _endurance(self) -> None:
+        p = self.parsed
+        age = p.age if p.age is not None else (self.profile.age if self.profile else None)
+        if (
+            _has(self.q, INTENTS["zones"])
+            and (p.max_hr or age)
+            and "heart-rate-zones" not in [c.name for c in self.calls]
+        ):
+            inputs = {k: v for k, v in (("age", age), ("max_hr", p.max_hr),
+                                        ("resting_hr", p.resting_hr)) if v is not None}  # fmt: skip
+            if p.max_hr is None and age is not None and not 10 <= age <= 100:
+                return
+            self._call("heart-rate-zones", inputs)
+        distance = next((s for s in p.series if s.unit in ("km", "mi")), None)
+        if not _has(self.q, INTENTS["build"]):
+            return
+        if distance is not None:
+            self._call("running-progression", {"history": distance.values, "unit": distance.unit})
+        elif p.weekly_distance is not None:
+            d = p.weekly_distance
+            self._call("running-progression", {"weekly_distance": d.values[0], "unit": d.unit})

@@ -97,8 +97,8 @@ def test_rep_range_target_is_double_progression():
 
 
 def test_workload_ratio_from_weekly_totals_or_acute_and_chronic():
-    assert calls("I ran 20, 22, 25 and 40 km the last four weeks, is that too much?") == [
-        ("workload-ratio", {"loads": [20.0, 22.0, 25.0, 40.0], "period": "week"})
+    assert calls("weekly training loads 300, 320, 310, 500 AU, what's my ACWR?") == [
+        ("workload-ratio", {"loads": [300.0, 320.0, 310.0, 500.0], "period": "week"})
     ]
     assert calls("acute=1800 chronic=1200, what is my ACWR?") == [
         ("workload-ratio", {"acute": 1800.0, "chronic": 1200.0})
@@ -157,3 +157,52 @@ def test_parse_sets_gives_one_entry_per_set():
     assert [(e.date.day, e.reps) for e in entries] == [
         (9, 5), (9, 5), (9, 7), (10, 5), (10, 5), (10, 7)
     ]  # fmt: skip
+
+
+# --- the calculators coaches reach for -----------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("I weigh 80 kg, how much protein do I need?",
+         [("protein", {"body_mass": 80.0, "unit": "kg", "goal": "build"})]),
+        ("How much protein should a 176 lb lifter eat on a cut?",
+         [("protein", {"body_mass": 176.0, "unit": "lb", "goal": "energy_deficit"})]),
+        ("I weigh 70 kg and train 2 hours a day, how many carbs?",
+         [("carbohydrate", {"body_mass": 70.0, "unit": "kg", "hours_per_day": 2.0})]),
+        ("carbs for a 60 kg marathon runner on a long run day?",
+         [("carbohydrate", {"body_mass": 60.0, "unit": "kg", "load": "high"})]),
+        ("caffeine dose for 68 kg?", [("caffeine", {"body_mass": 68.0, "unit": "kg"})]),
+        ("I'm 75 kg, how should I load creatine?", [("creatine", {"body_mass": 75.0, "unit": "kg"})]),
+        ("I want to lose 0.5 kg per week, I weigh 90kg, what deficit?",
+         [("energy-deficit", {"rate": 0.5, "unit": "kg", "body_mass": 90.0})]),
+        ("I am 40, resting HR 60, what are my heart rate zones?",
+         [("heart-rate-zones", {"age": 40, "resting_hr": 60})]),
+        ("max heart rate 190 bpm, zones?", [("heart-rate-zones", {"max_hr": 190})]),
+        ("I run 30 km a week, how fast can I build mileage?",
+         [("running-progression", {"weekly_distance": 30.0, "unit": "km"})]),
+        ("I ran 20, 22, 25 and 40 km the last four weeks, is that too much?",
+         [("workload-ratio", {"loads": [20.0, 22.0, 25.0, 40.0], "period": "week"}),
+          ("running-progression", {"history": [20.0, 22.0, 25.0, 40.0], "unit": "km"})]),
+    ],
+)  # fmt: skip
+def test_calculators_are_routed(question, expected):
+    assert calls(question) == expected
+
+
+def test_missing_body_weight_or_load_is_asked_not_guessed():
+    p = plan("how much protein do I need?")
+    assert p.tool_calls == [] and p.questions == ["What is your body weight (kg or lb)?"]
+    p = plan("carbs for a 60 kg runner?")
+    assert p.tool_calls == [] and p.questions == [
+        "How many hours a day do you train, and how hard?"
+    ]
+    p = plan("I weigh 180, how much protein?")
+    (call,) = p.tool_calls
+    assert call.inputs["unit"] == "kg" and "No unit was given for 180" in call.inputs["notes"][0]
+    assert any("kg or lb" in q for q in p.questions)
+
+
+def test_heart_rate_zones_use_the_profile_age():
+    assert calls("what are my heart rate zones?", profile=AthleteProfile(age=50)) == [
+        ("heart-rate-zones", {"age": 50})
+    ]

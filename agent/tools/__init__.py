@@ -21,6 +21,30 @@ from .base import (
     ToolSpec,
     parse_inputs,
 )
+from .endurance import (
+    HeartRateZonesInput,
+    RunningProgressionInput,
+    _heart_rate_zones,
+    _running_progression,
+    heart_rate_zones,
+    running_progression,
+)
+from .nutrition import (
+    BodyMassInput,
+    CarbohydrateInput,
+    EnergyDeficitInput,
+    ProteinInput,
+    _caffeine,
+    _carbohydrate,
+    _creatine,
+    _energy_deficit,
+    _protein,
+    caffeine,
+    carbohydrate,
+    creatine,
+    energy_deficit,
+    protein,
+)
 from .profile import AthleteProfile, SetEntry
 from .progression import NextLoadInput, _next_load, next_load, read_set_log
 from .screening import ScreenInput, _screen
@@ -131,6 +155,83 @@ register(
 )
 
 
+register(
+    ToolSpec(
+        name="protein",
+        description="Daily protein for a body mass: ISSN 2017 1.4-2.0 g/kg (2.3-3.1 g/kg in an "
+        "energy deficit), Morton 2018's ~1.6 g/kg breakpoint and its ~2.2 g/kg upper bound, "
+        "and grams per meal.",
+        input_model=ProteinInput,
+        function=_protein,
+        example={"body_mass": 80, "unit": "kg", "goal": "build"},
+    )
+)
+register(
+    ToolSpec(
+        name="carbohydrate",
+        description="Daily carbohydrate for a body mass by training load (ACSM/AND/DC 2016: "
+        "light 3-5, ~1 h/day 5-7, 1-3 h/day 6-10, >4-5 h/day 8-12 g/kg), from the load or "
+        "the hours trained a day.",
+        input_model=CarbohydrateInput,
+        function=_carbohydrate,
+        example={"body_mass": 70, "unit": "kg", "load": "high"},
+    )
+)
+register(
+    ToolSpec(
+        name="caffeine",
+        description="Caffeine dose in mg for a body mass: 3-6 mg/kg about an hour before "
+        "exercise (ISSN 2021), with the low (2 mg/kg) and side-effect (9 mg/kg) marks.",
+        input_model=BodyMassInput,
+        function=_caffeine,
+        example={"body_mass": 70, "unit": "kg"},
+    )
+)
+register(
+    ToolSpec(
+        name="creatine",
+        description="Creatine monohydrate: loading ~0.3 g/kg/day for 5-7 days in four doses, "
+        "then 3-5 g/day, or 3-5 g/day from the start (ISSN 2017, 2021).",
+        input_model=BodyMassInput,
+        function=_creatine,
+        example={"body_mass": 80, "unit": "kg"},
+    )
+)
+register(
+    ToolSpec(
+        name="heart-rate-zones",
+        description="ACSM heart-rate zones from a measured maximum or the Tanaka age-predicted "
+        "maximum (208 - 0.7 x age), by heart-rate reserve (Karvonen) when a resting rate is "
+        "given, else by % of maximum.",
+        input_model=HeartRateZonesInput,
+        function=_heart_rate_zones,
+        example={"age": 40, "resting_hr": 60},
+    )
+)
+register(
+    ToolSpec(
+        name="running-progression",
+        description="Weekly running distances ahead at a chosen % increase, the last two weeks' "
+        "change against Nielsen 2014's 30% mark, weeks to a target and a long-run cap, with "
+        "the (weak) evidence on progression rates as a caveat.",
+        input_model=RunningProgressionInput,
+        function=_running_progression,
+        example={"history": [20, 22, 25, 30], "unit": "km", "weeks": 4, "target": 45},
+    )
+)
+register(
+    ToolSpec(
+        name="energy-deficit",
+        description="Daily energy deficit for a target weekly rate of weight loss (7,700 "
+        "kcal/kg, with Hall 2011's caveat that it overstates long-term loss) and the rate as % "
+        "of body mass (Garthe 2011).",
+        input_model=EnergyDeficitInput,
+        function=_energy_deficit,
+        example={"rate": 0.5, "unit": "kg", "body_mass": 80},
+    )
+)
+
+
 def get_tool(name: str) -> ToolSpec:
     """The registry entry for `name`; an unknown name lists the valid ones."""
     try:
@@ -191,16 +292,23 @@ __all__ = [
     "ToolResult",
     "ToolRun",
     "ToolSpec",
+    "caffeine",
     "call_tool",
+    "carbohydrate",
     "convert",
+    "creatine",
+    "energy_deficit",
     "get_tool",
+    "heart_rate_zones",
     "langchain_tools",
     "next_load",
     "read_set_log",
     "one_rep_max",
+    "protein",
     "rir_chart",
     "rpe_load",
     "run_tool",
+    "running_progression",
     "screen",
     "workload_ratio",
 ]

@@ -140,3 +140,76 @@ NICE_VTE = (
     "National Institute for Health and Care Excellence. Venous thromboembolic diseases: "
     "diagnosis, management and thrombophilia testing. NICE guideline NG158; 2020."
 )
+JAGER = (
+    "Jäger R, Kerksick CM, Campbell BI, et al. International Society of Sports Nutrition "
+    "position stand: protein and exercise. J Int Soc Sports Nutr 2017;14:20. "
+    "doi:10.1186/s12970-017-0177-8"
+)
+MORTON = (
+    "Morton RW, Murphy KT, McKellar SR, et al. A systematic review, meta-analysis and "
+    "meta-regression of the effect of protein supplementation on resistance training-induced "
+    "gains in muscle mass and strength in healthy adults. Br J Sports Med 2018;52(6):376-384. "
+    "doi:10.1136/bjsports-2017-097608"
+)
+THOMAS = (
+    "Thomas DT, Erdman KA, Burke LM. American College of Sports Medicine joint position "
+    "statement: nutrition and athletic performance. Med Sci Sports Exerc 2016;48(3):543-568. "
+    "doi:10.1249/MSS.0000000000000852"
+)
+BURKE = (
+    "Burke LM, Hawley JA, Wong SHS, Jeukendrup AE. Carbohydrates for training and competition. "
+    "J Sports Sci 2011;29(Suppl 1):S17-S27. doi:10.1080/02640414.2011.585473"
+)
+GUEST = (
+    "Guest NS, VanDusseldorp TA, Nelson MT, et al. International society of sports nutrition "
+    "position stand: caffeine and exercise performance. J Int Soc Sports Nutr 2021;18(1):1. "
+    "doi:10.1186/s12970-020-00383-4"
+)
+KREIDER = (
+    "Kreider RB, Kalman DS, Antonio J, et al. International Society of Sports Nutrition "
+    "position stand: safety and efficacy of creatine supplementation in exercise, sport, and "
+    "medicine. J Int Soc Sports Nutr 2017;14:18. doi:10.1186/s12970-017-0173-z"
+)
+ANTONIO = (
+    "Antonio J, Candow DG, Forbes SC, et al. Common questions and misconceptions about "
+    "creatine supplementation: what does the scientific evidence really show? J Int Soc Sports "
+    "Nutr 2021;18:13. doi:10.1186/s12970-021-00412-w"
+)
+TANAKA = (
+    "Tanaka H, Monahan KD, Seals DR. Age-predicted maximal heart rate revisited. J Am Coll "
+    "Cardiol 2001;37(1):153-156. doi:10.1016/S0735-1097(00)01054-8"
+)
+KARVONEN = (
+    "Karvonen MJ, Kentala E, Mustala O. The effects of training on heart rate; a longitudinal "
+    "study. Ann Med Exp Biol Fenn 1957;35(3):307-315."
+)
+GARBER = (
+    "Garber CE, Blissmer B, Deschenes MR, et al. ACSM position stand: quantity and quality of "
+    "exercise for developing and maintaining cardiorespiratory, musculoskeletal, and neuromotor "
+    "fitness in apparently healthy adults. Med Sci Sports Exerc 2011;43(7):1334-1359. "
+    "doi:10.1249/MSS.0b013e318213fefb"
+)
+NIELSEN = (
+    "Nielsen RØ, Parner ET, Nohr EA, et al. Excessive progression in weekly running distance "
+    "and risk of running-related injuries: an association which varies according to type of "
+    "injury. J Orthop Sports Phys Ther 2014;44(10):739-747. doi:10.2519/jospt.2014.5164"
+)
+BUIST = (
+    "Buist I, Bredeweg SW, van Mechelen W, et al. No effect of a graded training program on "
+    "the number of running-related injuries in novice runners: a randomized controlled trial. "
+    "Am J Sports Med 2008;36(1):33-39. doi:10.1177/0363546507307505"
+)
+FRANDSEN = (
+    "Frandsen JSB, Hulme A, Parner ET, et al. How much running is too much? Identifying "
+    "high-risk running sessions in a 5200-person cohort study. Br J Sports Med "
+    "2025;59(17):1203-1210. doi:10.1136/bjsports-2024-109380"
+)
+HALL = (
+    "Hall KD, Sacks G, Chandramohan D, et al. Quantification of the effect of energy imbalance "
+    "on bodyweight. Lancet 2011;378(9793):826-837. doi:10.1016/S0140-6736(11)60812-X"
+)
+GARTHE = (
+    "Garthe I, Raastad T, Refsnes PE, Koivisto A, Sundgot-Borgen J. Effect of two different "
+    "weight-loss rates on body composition and strength and power-related performance in elite "
+    "athletes. Int J Sport Nutr Exerc Metab 2011;21(2):97-104. doi:10.1123/ijsnem.21.2.97"
+)
