@@ -166,7 +166,7 @@ def main() -> int:
     after = rss_mb()
     import httpx
 
-    queue = httpx.get(base + "/healthz").json()["queue"]
+    health = httpx.get(base + "/healthz").json()
     server.should_exit = True
 
     errors = [(kind, error) for kind, _, error in results if error]
@@ -185,7 +185,10 @@ def main() -> int:
         else:
             print(f"| {kind} | {n} | {bad} | - | - | - |")
     print(f"\nRSS before load {before:.0f} MB, after {after:.0f} MB ({after - before:+.0f} MB)")
-    print(f"server queue: {queue}")
+    for lane in ("queue", "refer_queue"):
+        stats = health[lane]
+        print(f"server {lane}: served {stats['served']}, rejected {stats['rejected']}, "
+              f"timed out {stats['timed_out']} (limit {stats['limit']})")  # fmt: skip
     print(f"errors: {len(errors)}")
     for kind, error in errors[:10]:
         print(f"  [{kind}] {error}")

@@ -61,6 +61,22 @@ def test_with_a_token_v1_needs_the_bearer_header() -> None:
         assert c.get("/v1/library", headers=good).json()["stats"]["documents"] == 4
 
 
+def test_a_stranger_upload_is_refused_before_its_body_is_read() -> None:
+    pulled = 0
+
+    def body() -> Any:
+        nonlocal pulled
+        for _ in range(100):
+            pulled += 1
+            yield b"x" * 65536
+
+    with make_client(token=TOKEN) as c:
+        response = c.post(
+            "/v1/ingest", content=body(), headers={"content-type": "multipart/form-data; boundary=b"}
+        )
+        assert response.status_code == 401 and pulled <= 1
+
+
 @pytest.mark.parametrize(
     ("host", "loopback"),
     [("127.0.0.1", True), ("127.3.2.1", True), ("::1", True), ("[::1]", True),

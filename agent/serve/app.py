@@ -20,13 +20,14 @@ from fastapi.staticfiles import StaticFiles
 
 from fitcoach.settings import Settings, load_settings
 
-from .auth import check_bind, token_of
+from .auth import TokenGate, check_bind, token_of
 from .errors import install_error_handlers
 from .middleware import BodyLimit, SecurityHeaders
 from .queue import ModelQueue
 from .schemas import Health
 
 STATIC = Path(__file__).parent / "static"
+WARM_QUESTION = "How much protein do I need per day to build muscle?"
 # A big batch of PDFs embeds for minutes on a CPU; this deadline only guards against a hang.
 INGEST_TIMEOUT_S = 3600.0
 
@@ -132,9 +133,11 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    # Outermost last: CORS must answer preflights before the body limit or auth see them.
+    # Outermost last: CORS answers preflights (they carry no token), then the token gate,
+    # then the body limit.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, upload_mb=serve.max_upload_mb)
+    app.add_middleware(TokenGate, token=context.token)
     if serve.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -149,7 +152,8 @@ def create_app(
 
 def warm_up(coach: Any, library: Any, say: Callable[[str], None] = lambda _: None) -> None:
     """Load what the first request would otherwise wait for: the library (and its starter
-    notes on first use), the embedder, and the chat model's weights."""
+    notes on first use), the embedder, the chat model's weights, and whatever the agent loads
+    on its first question."""
     say("opening the library (the first run ingests the starter notes)")
     stats = library.stats()
     say(f"library: {stats.documents} documents, {stats.chunks} chunks ({stats.backend})")
@@ -160,6 +164,9 @@ def warm_up(coach: Any, library: Any, say: Callable[[str], None] = lambda _: Non
     llm = coach.llm
     if hasattr(llm, "load"):
         llm.load()
+    # The rest (screen tables, rankers, verifier) loads on the first question: ask one now.
+    say("answering a first question to load the rest")
+    coach.ask(WARM_QUESTION)
 
 
 def run_server(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
+from typing import Any
 
 from fastapi import Request
 
@@ -53,19 +55,60 @@ def check_bind(host: str, settings: Settings) -> None:
         )
 
 
-def require_token(request: Request) -> None:
-    """FastAPI dependency: the request's bearer token must match `serve.token`, if one is set."""
-    expected: str | None = request.app.state.fitcoach.token
+UNAUTHORIZED = (
+    "missing or wrong bearer token",
+    "send the header `Authorization: Bearer <token>` with the server's serve.token "
+    "(the web page asks for it once)",
+)
+
+
+def authorized(header: str, expected: str | None) -> bool:
+    """Whether an Authorization header carries the expected bearer token (or none is set)."""
     if expected is None:
-        return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        return True
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
         given.strip().encode(), expected.encode()
-    ):
-        raise ApiError(
-            401,
-            "missing or wrong bearer token",
-            hint="send the header `Authorization: Bearer <token>` with the server's serve.token "
-            "(the web page asks for it once)",
-            headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def require_token(request: Request) -> None:
+    """FastAPI dependency: the request's bearer token must match `serve.token`, if one is set
+    (it also marks the /v1 routes as protected; `TokenGate` already turned strangers away)."""
+    if not authorized(request.headers.get("authorization", ""), request.app.state.fitcoach.token):
+        raise ApiError(401, *UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+
+
+class TokenGate:
+    """Refuse /v1 requests without the token before a byte of their body is read, so a
+    stranger cannot make the server parse a 50 MB upload just to be told 401."""
+
+    def __init__(self, app: Any, token: str | None, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.token = token
+        self.prefix = prefix
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if self.token is None or scope["type"] != "http" or not scope["path"].startswith(
+            self.prefix
+        ):
+            await self.app(scope, receive, send)
+            return
+        header = next((v for k, v in scope.get("headers", []) if k == b"authorization"), b"")
+        if authorized(header.decode("latin-1"), self.token):
+            await self.app(scope, receive, send)
+            return
+        error, hint = UNAUTHORIZED
+        body = json.dumps({"error": error, "hint": hint}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", b"Bearer"),
+                ],
+            }
         )
+        await send({"type": "http.response.body", "body": body})

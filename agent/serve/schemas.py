@@ -98,6 +98,9 @@ class IngestResponse(BaseModel):
     skipped: int
     failed: int
     embedded_chunks: int
+    quarantined: int | None = Field(
+        None, description="Sentences kept out of the index (instructions to an AI, hidden text)."
+    )
     seconds: float
 
 

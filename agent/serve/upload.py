@@ -20,6 +20,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from fitcoach.knowledge.types import IngestFileResult
+
 from .api import ERRORS, SSE_HEADERS, sse_events
 from .auth import require_token
 from .errors import ApiError
@@ -98,15 +100,20 @@ def _response(report: Any, uploads_dir: Path) -> dict[str, Any]:
         item["path"] = Path(result.path).name
         item["message"] = _relabel(item.get("message"), uploads_dir)
         files.append(item)
-    return IngestResponse(
+    response = IngestResponse(
         files=files,
         added=report.added,
-        updated=getattr(report, "updated", 0),
+        updated=report.updated,
         skipped=report.skipped,
         failed=report.failed,
         embedded_chunks=report.embedded_chunks,
         seconds=report.seconds,
-    ).model_dump(mode="json")
+    ).model_dump(mode="json", exclude={"quarantined"})
+    # The same keys as `fitcoach ingest --json`, which counts quarantined sentences once the
+    # library reports them per file.
+    if "quarantined" in IngestFileResult.model_fields:
+        response["quarantined"] = sum(f.quarantined for f in report.files)
+    return response
 
 
 @router.post(
