@@ -206,3 +206,27 @@ def test_heart_rate_zones_use_the_profile_age():
     assert calls("what are my heart rate zones?", profile=AthleteProfile(age=50)) == [
         ("heart-rate-zones", {"age": 50})
     ]
+
+
+def test_eval_check_catches_a_load_nobody_gave():
+    import importlib.util
+
+    from tests.conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("agent_eval", REPO / "bench" / "agent_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    row = {"question": "I did 3x10 at 40 kg on the leg press, RPE 6, what next week?"}
+    # The old misreading: a load of 3 kg that neither the athlete nor a tool gave.
+    assert module.invented_quantities(row, "Next press: 3 kg x 10.", []) == ["3 kg"]
+    p = plan(row["question"])
+    runs = [run_tool(c.name, c.inputs) for c in p.tool_calls]
+    shown = " ".join(r.output["summary"] for r in runs)
+    assert module.invented_quantities(row, shown, runs) == []
+    assert module.invented_quantities(row, "Aim for 45 kg next week.", runs) == ["45 kg"]
+    # A tool fed the set count as its load is caught even though the tool "computed" the rest.
+    misread = {"tool": "next-load", "inputs": {"log": [{"load": 3, "reps": 10}]},
+               "output": {"summary": "Next press: 3 kg x 10", "next_load": 3}}  # fmt: skip
+    assert module.invented_quantities(row, "Next press: 3 kg x 10", [misread]) == [
+        "next-load.log.load=3"
+    ]

@@ -240,7 +240,7 @@ class Grammar(Tokens):
             r"pr|pb|personal (?:best|record))(?! ?(?:reps|heart|hr|effort))"
         )
         one_rm = (
-            max_word
+            max_word("word")
             + pp.Opt(R(r"(?:on|for|in) (?:the |my )?").suppress() + exercise("ex"))
             + pp.Opt(exercise("ex"))
             + pp.Opt(R(r"(?:is|was|of|=|:|at|stands at|sits at|around|about|~)"))
@@ -253,7 +253,11 @@ class Grammar(Tokens):
         heart = (
             R(r"(?:max(?:imum|imal)?|peak)") + hr_word + hr_link + hr_num("max")
             | R(r"hr ?max|max ?hr|mhr") + hr_link + hr_num("max")
-            | R(r"resting") + hr_word + hr_link + hr_num("resting")
+            | R(r"resting")
+            + pp.Opt(hr_word)
+            + hr_link
+            + hr_num("resting")
+            + ~R(r"\s*(?:kg|kilo|lb|pound|min|sec|%)")
             | R(r"rhr|(?:hr|heart rate|pulse) at rest") + hr_link + hr_num("resting")
         ) + pp.Opt(R(r"bpm|beats"))
         mass_unit = pp.Opt(unit("unit"))

@@ -210,8 +210,10 @@ def rir_values(t: pp.ParseResults) -> dict[str, Any]:
     return {"rir": float(t.rir), "rir_high": float(high) if high is not None else None}
 
 
-def one_rm_values(t: pp.ParseResults) -> dict[str, Any]:
+def one_rm_values(t: pp.ParseResults) -> dict[str, Any] | None:
     ex = t.get("ex")
+    if t.get("word") == "max" and t.get("unit") is None and not ex:
+        return None  # "max 185" with no unit and no lift may be a heart rate, not a 1RM
     return {"value": t.value, "unit": t.get("unit"), "ex": ex[0] if ex else None}
 
 
