@@ -9,6 +9,7 @@ BM25 over the same sentences, and priors for section, population and question ty
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -113,13 +114,39 @@ _GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 
 
-def uncovered_terms(question: str, evidence: Sequence[Evidence]) -> list[str]:
-    """Topic words of the question that no retrieved passage or title uses, even misspelt:
-    "collagen", "golf", "ketone" when the library holds nothing on them.
+def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bool:
+    """Used by the library as is, by stem, as the start of a longer word ("keto" of
+    "ketogenic"), or through the synonym table."""
+    if word in seen or word in _synonyms() or (len(word) >= 5 and word[:5] in stems):
+        return True
+    i = bisect.bisect_left(ordered, word)
+    return len(word) >= 4 and i < len(ordered) and ordered[i].startswith(word)
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Whole words of MiniLM's WordPiece vocabulary: everyday English. A question word the
+    library never uses is a sure sign of a gap only when it is not one of these ("melatonin",
+    not "glass")."""
+    from fitcoach.models import embedder_path
+
+    try:
+        path = embedder_path("minilm-l6") / "vocab.txt"
+        return frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isalpha())
+    except Exception:  # no bundled embedder: every unknown word counts as rare
+        return frozenset()
+
+
+def uncovered_terms(
+    question: str, evidence: Sequence[Evidence], vocabulary: frozenset[str] | None = None
+) -> list[str]:
+    """Topic words of the question the library never uses, even misspelt: "collagen", "golf",
+    "ketone" when it holds nothing on them. With the library's `vocabulary` a word counts as
+    covered when the library uses it anywhere; without it, when a retrieved passage does.
 
     >>> ev = [Evidence(n=1, title="Protein and exercise", text="Protein needs of athletes.")]
-    >>> uncovered_terms("Does collagen help my tendons?", ev)
-    ['collagen', 'tendons']
+    >>> uncovered_terms("Does collagen help my tendons?", ev, frozenset({"tendons", "help"}))
+    ['collagen']
     >>> uncovered_terms("how much protien do athletes need", ev)
     []
     """
@@ -127,16 +154,21 @@ def uncovered_terms(question: str, evidence: Sequence[Evidence]) -> list[str]:
 
     from fitcoach.text import _STOPWORDS
 
-    seen_words: set[str] = set()
+    seen: set[str] = set(vocabulary or ())
     for e in evidence:
-        seen_words |= set(_RAW_WORD.findall(f"{e.title} {e.text}".lower()))
-    seen_stems = {w[:5] for w in seen_words}
+        seen |= set(_RAW_WORD.findall(f"{e.title} {e.text}".lower()))
+    stems = {w[:5] for w in seen if len(w) >= 5}
+    ordered = sorted(seen)
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(question.lower())):
-        if len(word) < 4 or word in _STOPWORDS or word in _GENERIC or word in _synonyms():
+        if len(word) < 4 or "'" in word or word in _STOPWORDS or word in _GENERIC:
             continue
-        if word[:5] in seen_stems or difflib.get_close_matches(word, seen_words, n=1, cutoff=0.8):
-            continue
+        parts = [p for p in word.split("-") if len(p) >= 3] or [word]
+        if all(_known(p, seen, stems, ordered) for p in parts):
+            continue  # a hyphenated word is covered when each of its parts is
+        near = [w for w in seen if abs(len(w) - len(word)) <= 2 and w[:1] == word[:1]]
+        if difflib.get_close_matches(word, near, n=1, cutoff=0.8):
+            continue  # a typo of a word the library uses
         out.append(word)
     return out
 

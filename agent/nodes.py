@@ -24,6 +24,7 @@ from fitcoach.agent.compose import (
 from fitcoach.agent.evidence import (
     Evidence,
     caveat,
+    common_words,
     paper_words,
     rank_sentences,
     select,
@@ -203,9 +204,17 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
     chosen = select(ranked, floor=settings.agent.sentence_floor)
-    missing = uncovered_terms(state["question"], evidence)
-    if missing:  # the question names something no passage speaks of: a gap, not a stretch
-        chosen = []
+    vocabulary = getattr(deps.library, "vocabulary", None)
+    missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
+    # A question naming something the library never speaks of is a gap, not a stretch: surely
+    # so for a rare word ("melatonin"); for an everyday one ("glass") only if the evidence is
+    # weak too.
+    rare = [w for w in missing if w not in common_words()]
+    best = chosen[0].score if chosen else 0.0
+    if rare or (missing and best < settings.agent.gap_score):
+        chosen, missing = [], rare or missing
+    else:
+        missing = []
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))[:k]
     by_n = {e.n: e for e in evidence}

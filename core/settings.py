@@ -142,6 +142,14 @@ class AgentSettings(_Section):
         "BM25 and section/population priors; bench/answer_quality.py). Below it for every "
         "sentence, the answer says the library holds nothing on the question.",
     )
+    gap_score: float = Field(
+        0.9,
+        ge=0.0,
+        le=3.0,
+        description="When the question names an everyday word the library never uses, the best "
+        "evidence sentence needs this score, else the answer is an honest gap "
+        "(bench/answer_quality.py).",
+    )
     reranker: str = Field(
         "default",
         description="Evidence reranker: `default` (the cross-encoder trained by "
