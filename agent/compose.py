@@ -62,6 +62,7 @@ def compose(
     drafted: Sequence[KeptSentence] = (),
     caveat: Sentence | None = None,
     see: str | None = None,
+    asks: Sequence[str] = (),
 ) -> VerifiedAnswer:
     """The answer in coaching order, numbered 1..m by first use.
 
@@ -87,6 +88,8 @@ def compose(
         caveats.append(_from(caveat, _unlabel(caveat.text)))
     if see:
         caveats.append((see, [], "flag", 1.0))
+    # What the planner could not know ("What is your body weight?"): asked, never guessed.
+    caveats += [(q, [], "tool", 1.0) for q in asks]
     return assemble(lead + support + caveats)
 
 

@@ -290,9 +290,11 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
             if k.basis == "evidence" and sources and set(sources) <= wanted:
                 drafted.append(k.model_copy(update={"citations": sources}))
     support = [d for d in drafted if not _is_lead(d.text, chosen)]
+    p = state.get("plan") or Plan()
     verified = compose(
-        chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor), see=_see(state)
-    )
+        chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
+        see=_see(state), asks=p.questions,
+    )  # fmt: skip
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
     return {"verified": verified.model_copy(update={"dropped": dropped}), "composed": composed}
@@ -377,7 +379,8 @@ def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
     runs = state.get("tool_runs") or []
     from fitcoach.agent.compose import tool_sentences, tool_warnings
 
-    extra = tool_sentences(runs) + tool_warnings(runs) + flag_sentences(_flags(state))
+    asks = list(p.questions) if p is not None else []
+    extra = tool_sentences(runs) + tool_warnings(runs) + flag_sentences(_flags(state)) + asks
     if extra and not (p is not None and p.scope == "out"):
         text = " ".join(extra) + " " + text
     result = CoachAnswer(
