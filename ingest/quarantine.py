@@ -167,7 +167,7 @@ def screen_text(text: str, page: int | None = None) -> tuple[str, list[Quarantin
 
 
 _SEAM = 120  # characters each side of a sentence break that a split instruction spans
-_TERMINATED = re.compile(r"[.!?\u3002\uff01\uff1f;:\"')\]\u201d\u2019]\s*$")
+_TERMINATED = re.compile(r"[.!?\u3002\uff01\uff1f;:\"')\]>\u201d\u2019]\s*$")
 
 
 def screen_texts(
