@@ -178,7 +178,9 @@ def uncovered_terms(
 _METHOD = re.compile(
     r"\b(searched|databases?|prisma|checklist|included studies|recruited|meta-regression|"
     r"was studied|were studied|what was studied|we (?:searched|included|analy[sz]ed)|"
-    r"eligible|inclusion criteria|risk of bias|this (?:review|study|paper|position stand) "
+    r"eligible|inclusion criteria|risk of bias|aimed to|the (?:present|current) (?:study|research|"
+    r"review|paper)|in this (?:editorial|review|paper|study|article|commentary)|"
+    r"this (?:review|study|paper|position stand) "
     r"(?:covers|summari[sz]es|reviews|describes|examined|examines)|based on a)\b",
     re.I,
 )
@@ -330,10 +332,15 @@ def _balanced(text: str) -> bool:
     return all(text.count(a) == text.count(b) for a, b in ("()", "[]"))
 
 
+_FRONT_MATTER = re.compile(r"^(key ?words|abbreviations|correspondence|received|accepted|citation)\b", re.I)
+
+
 def _usable(sentence: str) -> bool:
     words = sentence.split()
     proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
     fragment = bool(re.match(r"\d+(?:\.\d+)?\s*[,;:)]", sentence)) or not _balanced(sentence)
+    if _FRONT_MATTER.match(sentence):
+        return False
     return proper and not fragment and 5 <= len(words) <= 70 and not sentence.rstrip().endswith(":")
 
 

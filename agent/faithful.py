@@ -51,6 +51,10 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "diabetes": ("diabet",),
     "hypertension": ("hypertens", "high blood pressure"),
     "cardiac": ("heart failure", "coronary", "cardiac patient", "cardiac rehab"),
+    "untrained": ("untrained", "novice", "beginner", "new to lifting", "new lifter",
+                  "sedentary"),
+    "trained": ("resistance-trained", "trained lifters", "trained men", "trained women",
+                "experienced lifters", "advanced lifters", "well-trained", "elite"),
 }  # fmt: skip
 
 STUDY_TYPES: dict[str, tuple[str, ...]] = {

@@ -85,7 +85,7 @@ _MEDICAL = re.compile(
     re.I,
 )
 _COACHING = re.compile(
-    r"\b(exercis\w*|train\w*|workout|lift\w*|run\w*|strength|muscle|rehab\w*|physio\w*|sport\w*|"
+    r"\b(exercis(?:e|es|ing)\b(?!-)|train\w*|workout|lift\w*|run\w*|strength|muscle|rehab\w*|physio\w*|sport\w*|"
     r"protein|creatine|fitness|gym|squat|walk\w*)\b",
     re.I,
 )
@@ -280,7 +280,7 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     floor = deps.settings.agent.sentence_floor
     chosen = state.get("chosen") or []
     draft = drop_echoes(state.get("draft") or "", state["question"])
-    draft = " ".join(s for s in split_sentences(draft) if not _META.search(s))
+    draft = " ".join(s for s in split_sentences(draft) if not _META.search(s) and not _loops(s))
     checked = verify(draft, evidence, runs, deps.embedder, flags=flags) if draft else None
     drafted: list[Any] = []  # the model's sentences that hold up, in the prompt's numbering
     if checked is not None:
@@ -298,6 +298,14 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
     return {"verified": verified.model_copy(update={"dropped": dropped}), "composed": composed}
+
+
+def _loops(sentence: str) -> bool:
+    """A clause said twice in one sentence ("roughly X; roughly X; or roughly X"): a small
+    model looping, never an answer."""
+    words = sentence.lower().split()
+    grams = [tuple(words[i : i + 4]) for i in range(len(words) - 3)]
+    return len(grams) != len(set(grams))
 
 
 def _is_lead(text: str, chosen: list[Any]) -> bool:
