@@ -217,6 +217,14 @@ class Library:
         if rebuild_bm25:
             self._lexical()
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the library's lexical index knows (lower case, stop words aside): tells
+        an agent whether the library speaks of a topic at all."""
+        self.ensure_starter()
+        with self._lock:
+            self._refresh()
+            return self._lexical().vocabulary
+
     def _lexical(self) -> Bm25Index:
         generation = self._generation or ""
         if self._bm25 is None or self._bm25.generation != generation:

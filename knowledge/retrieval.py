@@ -66,6 +66,11 @@ class Bm25Index:
         self.generation = generation
         self._doc_of = [c.doc_id for c in chunks]
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every token the index holds (see `tokenize`)."""
+        return frozenset(self.retriever.vocab_dict)
+
     @classmethod
     def build(cls, chunks: list[Chunk], titles: dict[str, str], generation: str) -> Bm25Index:
         import bm25s
