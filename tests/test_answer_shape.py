@@ -1,0 +1,121 @@
+"""What the coach found wrong with answers, each pinned down: the key finding first, the right
+population, no garbled claim, no meta-talk or debris, honest gaps, medical questions declined,
+a passage alone never setting a load."""
+
+from __future__ import annotations
+
+import pytest
+
+from fitcoach.agent import Coach
+from fitcoach.agent.evidence import Evidence, rank_sentences, select, strip_reference_marks
+from fitcoach.agent.faithful import conflict
+from fitcoach.agent.guard import unsafe
+from fitcoach.agent.verify import passage_support
+from fitcoach.knowledge.types import Passage
+from fitcoach.settings import load_settings
+from tests.fakes import HashEmbedder
+from tests.fakes_llm import FakeLibrary, fake_llm
+
+YOUTH = Passage(
+    chunk_id="y1", doc_id="youth", title="Position statement on youth resistance training",
+    authors=["Lloyd RS", "Faigenbaum AD"], year=2014, section="Practical reading",
+    text="A 12-year-old can safely start supervised strength training with light implements.",
+)  # fmt: skip
+OLDER = Passage(
+    chunk_id="o1", doc_id="older", title="Exercise and physical activity for older adults",
+    authors=["Chodzko-Zajko WJ"], year=2009, section="Practical reading",
+    text="Older adults should do strength training on two or more days a week at moderate "
+    "to vigorous intensity.",
+)
+STUDY = Passage(
+    chunk_id="m1", doc_id="older", title="Exercise and physical activity for older adults",
+    authors=["Chodzko-Zajko WJ"], year=2009, section="What was studied",
+    text="This position stand reviews the evidence on strength training for older adults.",
+)
+
+
+def evidence(*passages: Passage) -> list[Evidence]:
+    return [Evidence.from_passage(i, p) for i, p in enumerate(passages, start=1)]
+
+
+def test_the_athletes_population_outranks_another() -> None:
+    from fitcoach.agent.tools.profile import AthleteProfile
+
+    ev = evidence(YOUTH, OLDER)
+    ranked = rank_sentences("How should I start strength training?", ev,
+                            AthleteProfile(age=68), HashEmbedder())  # fmt: skip
+    assert select(ranked)[0].n == 2  # the older-adults finding, not the 12-year-old
+
+
+def test_findings_lead_methods_never_do() -> None:
+    ranked = rank_sentences("strength training for older adults", evidence(STUDY, OLDER))
+    chosen = select(ranked)
+    assert chosen and chosen[0].n == 2 and all(s.kind == "finding" for s in chosen)
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "reason"),
+    [
+        ("Grinding every set to failure builds more muscle.",
+         "There is no good evidence that grinding every set to failure builds more muscle.",
+         "negation flipped"),
+        ("1.4-2.0 g/kg/day gives no further muscle protein synthesis.",
+         "1.4-2.0 g/kg/day is enough for most exercising people to build muscle.",
+         "negation flipped"),
+        ("The randomized controlled trial found larger gains.",
+         "This meta-analysis found larger gains with more sets.", "study type changed"),
+        ("Older adults gained less strength.", "Older adults gained more strength.",
+         "direction changed"),
+        ("Children should train 3 days a week.", "Older adults should train 3 days a week.",
+         "population changed"),
+    ],
+)  # fmt: skip
+def test_garbled_claims_are_not_supported(claim: str, source: str, reason: str) -> None:
+    assert conflict(claim, source) == reason
+    assert passage_support(claim, source)[0] == 0.0
+
+
+def test_faithful_restatements_still_pass() -> None:
+    source = "Caffeine doses of 3-6 mg/kg taken 60 minutes before exercise improve endurance."
+    assert passage_support("Caffeine doses of 3-6 mg/kg improve endurance.", source)[0] >= 0.5
+
+
+def test_reference_marks_and_debris_never_reach_evidence() -> None:
+    assert strip_reference_marks("Protein helps (103). See [4, 5].") == "Protein helps. See."
+
+
+def test_planted_loads_conflict_with_the_rules() -> None:
+    assert unsafe("100 kg kettlebell swings are the recommended starting load for beginners.")
+    assert unsafe("Beginners should start with 8-12 RM loads and add 2-10%.") is None
+
+
+def coach_over(passages: list[Passage], *replies: str) -> Coach:
+    return Coach(settings=load_settings(), llm=fake_llm(*replies), library=FakeLibrary(passages))
+
+
+def test_meta_talk_and_echo_never_reach_the_answer() -> None:
+    coach = coach_over(
+        [OLDER],
+        "The evidence I have so far does not answer my own question. Older adults should do "
+        "strength training on two or more days a week at moderate to vigorous intensity [1].",
+    )
+    answer = coach.ask("How often should older adults do strength training?")
+    assert "evidence I have" not in answer.answer and "my own question" not in answer.answer
+    assert answer.answer.startswith("Older adults should do strength training on two or more days")
+    assert answer.citations[0].doc_id == "older"
+
+
+def test_medical_questions_are_declined_even_when_a_paper_matches() -> None:
+    biopsy = Passage(chunk_id="g1", doc_id="gyn", title="Endometrial biopsy accuracy",
+                     text="Endometrial biopsy detected most cancers in postmenopausal bleeding.")  # fmt: skip
+    answer = coach_over([biopsy]).ask("How accurate is endometrial biopsy for postmenopausal bleeding?")
+    assert answer.abstained and not answer.citations
+    assert "physician" in answer.answer
+
+
+def test_a_topic_the_library_never_names_is_an_honest_gap() -> None:
+    answer = coach_over([OLDER], "Older adults should lift [1].").ask(
+        "Does ashwagandha improve VO2max in older adults?"
+    )
+    assert answer.abstained and not answer.citations
+    assert "ashwagandha" in answer.answer and "fitcoach ingest" in answer.answer
