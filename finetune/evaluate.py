@@ -69,7 +69,8 @@ def choice_logprobs(model: Any, tokenizer: Any, prompt: str, choices: list[str])
     c_ids = [tokenizer(c, add_special_tokens=False)["input_ids"] or [0] for c in choices]
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     with torch.no_grad():
-        first = model(input_ids=torch.tensor([p_ids]), use_cache=True)
+        device = getattr(model, "device", "cpu")
+        first = model(input_ids=torch.tensor([p_ids], device=device), use_cache=True)
         first_logp = torch.log_softmax(first.logits[0, -1].float(), dim=-1)
         cache = first.past_key_values
         cache.batch_repeat_interleave(len(choices))
@@ -80,6 +81,7 @@ def choice_logprobs(model: Any, tokenizer: Any, prompt: str, choices: list[str])
         for i, c in enumerate(c_ids):
             ids[i, : len(c)] = torch.tensor(c)
             mask[i, len(p_ids) : len(p_ids) + len(c)] = 1
+        ids, mask = ids.to(device), mask.to(device)
         logits = model(input_ids=ids, attention_mask=mask, past_key_values=cache).logits
     out = []
     for i, c in enumerate(c_ids):
@@ -87,7 +89,8 @@ def choice_logprobs(model: Any, tokenizer: Any, prompt: str, choices: list[str])
         if len(c) > 1:
             # continuation token t is predicted by the logits at position t-1
             logp = torch.log_softmax(logits[i, : len(c) - 1].float(), dim=-1)
-            total += float(logp[torch.arange(len(c) - 1), torch.tensor(c[1:])].sum())
+            rows = torch.arange(len(c) - 1, device=logp.device)
+            total += float(logp[rows, torch.tensor(c[1:], device=logp.device)].sum())
         out.append(total)
     return out
 
@@ -126,6 +129,7 @@ def generate(
             for c in conversations[start : start + batch_size]
         ]
         enc = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = enc.to(getattr(model, "device", "cpu"))
         with torch.no_grad():
             ids = model.generate(
                 **enc,
@@ -210,6 +214,10 @@ def evaluate_model(
     if hasattr(model, "merge_and_unload"):
         # Folding LoRA into the weights makes every forward pass as cheap as the base model's.
         model = model.merge_and_unload()
+    import torch
+
+    if torch.cuda.is_available():  # scoring and generation are several times faster there
+        model.to("cuda")
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     cfg = recipe.eval
