@@ -104,8 +104,10 @@ def test_page_shows_the_referral_first_and_opens_a_citation(
     driver.find_element(By.ID, "p-week").send_keys("30")
     driver.find_element(By.ID, "p-symptoms").send_keys("vaginal bleeding")
     driver.find_element(By.ID, "ask-button").click()
-    banner = _wait(driver, ec.visibility_of_element_located((By.ID, "referral")))
+    # the screen's flags arrive first; the verified answer then re-draws them
+    _wait(driver, ec.visibility_of_element_located((By.ID, "referral")))
     _wait(driver, lambda d: "Answered by" in d.find_element(By.ID, "status").text)
+    banner = driver.find_element(By.ID, "referral")
     assert "see an obstetric care provider" in banner.text
     assert banner.get_attribute("role") == "alert"
     red = banner.value_of_css_property("background-color")
