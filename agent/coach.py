@@ -144,10 +144,22 @@ class Coach:
             library=self.library,
             get_llm=lambda: self.llm,
             model_label=lambda: self.model_label,
-            embedder=self.embedder,
+            embedder=self.sentence_embedder,
             reranker=self.reranker,
             tool_names=list(TOOLS),
         )
+
+    @property
+    def sentence_embedder(self) -> Any:
+        """The embedder evidence ranking uses, behind a cache of sentence vectors under the data
+        directory (the library's own embedder when none was given)."""
+        if not hasattr(self, "_sentence_embedder"):
+            from fitcoach.agent.vectors import CachedEmbedder
+
+            base = self.embedder
+            cache = self.settings.home / "cache" / "sentence-vectors.sqlite"
+            self._sentence_embedder = CachedEmbedder(base, cache) if base is not None else None
+        return self._sentence_embedder
 
     @property
     def reranker(self) -> Any:
