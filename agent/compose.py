@@ -41,6 +41,7 @@ def tool_warnings(tool_runs: Sequence[ToolRun]) -> list[str]:
     for run in tool_runs:
         for warning in run.output.get("warnings", []) or []:
             text = str(warning).strip()
+            text = text[:1].upper() + text[1:]
             if text and text not in out:
                 out.append(text if text[-1] in ".!?" else text + ".")
     return out

@@ -191,7 +191,8 @@ _DEMOGRAPHICS = re.compile(
 _LIMITATION = re.compile(
     r"^(what it does not show|limitations?|however, the evidence|the evidence (?:is|was) "
     r"(?:limited|thin|weak))|\b(does not show|did not (?:test|measure|examine)|unclear whether|"
-    r"more research|remains? (?:unclear|uncertain))\b",
+    r"more research|remains? (?:unclear|uncertain)|does not (?:cover|define|address|settle|tell)|"
+    r"says nothing about|cannot say)\b",
     re.I,
 )
 _ADVICE = re.compile(
@@ -274,6 +275,11 @@ def populations_in(text: str) -> set[str]:
 def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
     """The groups a question is about: named in it, or implied by the athlete's profile."""
     groups = populations_in(question)
+    ages = [int(next(g for g in m.groups() if g)) for m in _AGE.finditer(question)]
+    if profile is not None and profile.age is not None:
+        ages.append(profile.age)
+    if any(18 <= a < 60 for a in ages) and not groups & {"older", "youth"}:
+        groups.add("adult")  # an adult's own age: findings about other age groups do not fit
     if profile is not None:
         if profile.age is not None and profile.age >= 60:
             groups.add("older")
@@ -410,15 +416,22 @@ def rank_sentences(
 
 
 def select(
-    ranked: Sequence[Sentence], limit: int = 3, floor: float = 0.0, per_passage: int = 2
+    ranked: Sequence[Sentence],
+    limit: int = 3,
+    floor: float = 0.0,
+    per_passage: int = 2,
+    relative: float = 0.85,
 ) -> list[Sentence]:
-    """The best findings above `floor`: no near-duplicates, at most `per_passage` from one
-    passage, limitations and methods never chosen as support."""
+    """The best findings above `floor`, each support within `relative` of the lead's score
+    (a far weaker sentence is padding, not support): no near-duplicates, at most `per_passage`
+    from one passage, limitations and methods never chosen."""
     chosen: list[Sentence] = []
     used: Counter[int] = Counter()
     for s in ranked:
         if s.score < floor or s.kind != "finding" or s.lexical == 0:
             continue
+        if chosen and chosen[0].score > 0 and s.score < relative * chosen[0].score:
+            break
         if used[s.n] >= per_passage:
             continue
         words = content_words(s.text)

@@ -42,7 +42,8 @@ _NUMBER_UNIT = re.compile(rf"(\d+(?:\.\d+)?)\s*{_UNIT}(?![a-z])", re.I)
 # Groups of words that name who a finding is about; a claim about one group cannot be backed
 # by a sentence about another.
 POPULATIONS: dict[str, tuple[str, ...]] = {
-    "older": ("older adult", "older people", "elderly", "aged 6", "aged 7", "seniors",
+    "older": ("older adult", "older people", "old adults", "old people", "elderly", "aged 6",
+              "aged 7", "seniors",
               "older women", "older men", "postmenopausal", "older individuals"),
     "youth": ("child", "children", "youth", "adolescent", "teen", "kids", "pediatric",
               "paediatric", "school-age", "young athletes"),

@@ -203,7 +203,9 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
-    chosen = select(ranked, floor=settings.agent.sentence_floor)
+    # With a tool's number to report, evidence is the backing, not the bulk: only close.
+    floor = settings.agent.sentence_floor + (0.4 if p.tool_calls else 0.0)
+    chosen = select(ranked, floor=floor)
     vocabulary = getattr(deps.library, "vocabulary", None)
     missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
     # A question naming something the library never speaks of is a gap, not a stretch: surely
@@ -287,7 +289,8 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
         wanted = {s.n for s in chosen}
         for k in checked.kept:
             sources = [checked.sources[c - 1] for c in k.citations]
-            if k.basis == "evidence" and sources and set(sources) <= wanted:
+            leans = re.match(r"(but|and|so|or|yet|also|however|this|these|it)\b", k.text, re.I)
+            if k.basis == "evidence" and sources and set(sources) <= wanted and not leans:
                 drafted.append(k.model_copy(update={"citations": sources}))
     support = [d for d in drafted if not _is_lead(d.text, chosen)]
     p = state.get("plan") or Plan()
@@ -315,6 +318,9 @@ def _is_lead(text: str, chosen: list[Any]) -> bool:
 
 
 def _see(state: CoachState) -> str | None:
+    """Who to see, unless a safety note already says it."""
+    if any("see a" in f.message for f in _advisory(state)):
+        return None
     result = state.get("screen")
     who = sorted({i.see for i in (result.injuries if result else []) if i.see})
     if who:
