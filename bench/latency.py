@@ -1,24 +1,32 @@
-"""Latency of the coaching agent with the bundled model on this machine: where the time goes.
+"""Latency of the coaching agent with the bundled model, llama.cpp and transformers side by side.
 
-    python bench/latency.py                 # 3 cold CLI runs + 12 warm Coach.ask calls
+    python bench/latency.py                          # both runtimes: 3 cold CLI runs, 12 warm asks
     python bench/latency.py --cold 1 --warm 10 --out runs/latency.json
+    python bench/latency.py --runtimes llama.cpp --threads 1,2,0 --compete   # thread study
 
-Cold = a new `fitcoach ask --json` process (imports, library open, model load, answer).
-Warm = `Coach.ask` on a coach that has already answered once; per-step medians come from
-`CoachAnswer.timings` (retrieve = hybrid search, answer = generation, verify = checks and any
-composed fallback).
+Cold = a new `fitcoach ask --json` process (imports, library open, model load, answer); the
+library is ingested and the models converted before any timing, as after a first use.
+Warm = `Coach.ask` on a coach that has already answered once, same questions for every
+runtime; per-step medians come from `CoachAnswer.timings` (answer = generation).
+`--threads` repeats the warm runs per `agent.threads` value (0 = chosen per answer from free
+cores); `--compete` runs a CPU-bound process (`while True: pass`, ended with the bench and by
+its own time limit) for the whole run, as another user of the machine would.
+The load average (1 min) is printed before and after: the machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 QUESTIONS = [
     "How much protein per day do I need to build muscle?",
@@ -34,63 +42,139 @@ QUESTIONS = [
     "How should I load a painful Achilles tendon?",
     "Is exercise good for knee osteoarthritis?",
 ]
+RUNTIMES = ("llama.cpp", "transformers")
 
 
-def cold_runs(n: int) -> list[float]:
+@contextlib.contextmanager
+def competing_process(enabled: bool, limit_s: float = 3600) -> Iterator[None]:
+    """A CPU-bound loop in another process while the block runs (it also stops by itself)."""
+    if not enabled:
+        yield
+        return
+    code = f"import time\nend = time.time() + {limit_s}\nwhile time.time() < end: pass"
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        time.sleep(0.5)  # let it show up in the scheduler and /proc/stat
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def cold_runs(n: int, runtime: str) -> list[float]:
+    env = {**os.environ, "FITCOACH_AGENT__RUNTIME": runtime}
     times = []
     for question in QUESTIONS[:n]:
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "fitcoach.cli", "ask", question, "--json"],
-            check=True, capture_output=True, env=os.environ.copy(),
+            check=True, capture_output=True, env=env,
         )  # fmt: skip
         times.append(time.perf_counter() - start)
     return times
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cold", type=int, default=3, help="Cold CLI runs (new processes).")
-    parser.add_argument("--warm", type=int, default=12, help="Warm Coach.ask calls (>= 10).")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args(argv)
-
-    cold = cold_runs(args.cold) if args.cold else []
-
+def warm_runs(runtime: str, threads: int, n: int) -> dict[str, Any]:
     from fitcoach.agent import Coach
+    from fitcoach.settings import load_settings
 
-    coach = Coach()
+    coach = Coach(settings=load_settings(agent={"runtime": runtime, "threads": threads}))
     start = time.perf_counter()
     coach.ask("How heavy should a novice squat?")  # loads library, embedder and model
     first = time.perf_counter() - start
-    warm, steps, tokens = [], {}, []
-    for question in (QUESTIONS * 2)[: args.warm]:
+    warm, steps, used = [], {}, []
+    for question in (QUESTIONS * 2)[:n]:
         start = time.perf_counter()
         answer = coach.ask(question)
         warm.append(time.perf_counter() - start)
         for step, seconds in answer.timings.items():
             steps.setdefault(step, []).append(seconds)
-        tokens.append(len((answer.draft or "").split()))
-    report = {
+        used.append(getattr(coach.llm, "last_threads", None))
+    return {
         "model": coach.model_label,
-        "cpu_count": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "cold_cli_seconds": [round(t, 1) for t in cold],
-        "cold_cli_median": round(statistics.median(cold), 1) if cold else None,
-        "first_call_in_process": round(first, 1),
+        "first_call_in_process": round(first, 2),
         "warm_median": round(statistics.median(warm), 2),
         "warm_max": round(max(warm), 2),
+        "answer_step_median": round(statistics.median(steps.get("answer", [0.0])), 2),
         "warm_step_medians": {k: round(statistics.median(v), 3) for k, v in steps.items()},
-        "warm_step_share": {
-            k: f"{100 * sum(v) / sum(warm):.0f}%" for k, v in sorted(steps.items())
-        },
-        "draft_words_median": statistics.median(tokens) if tokens else 0,
+        "threads_used": sorted({t for t in used if t is not None}),
     }
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runtimes", default=",".join(RUNTIMES), help="Comma-separated.")
+    parser.add_argument("--cold", type=int, default=3, help="Cold CLI runs per runtime.")
+    parser.add_argument("--warm", type=int, default=12, help="Warm Coach.ask calls (>= 10).")
+    parser.add_argument(
+        "--threads", default="0", help="agent.threads values for llama.cpp, e.g. 1,2,0."
+    )
+    parser.add_argument("--compete", action="store_true", help="Run a CPU-bound competitor.")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
+    thread_values = [int(t) for t in args.threads.split(",")]
+
+    report: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "competing_process": args.compete,
+        "load_average_before": load(),
+        "runs": [],
+    }
+    from fitcoach.agent import Coach
+    from fitcoach.settings import load_settings
+
+    for runtime in runtimes:  # ingest, convert and derive once, untimed
+        Coach(settings=load_settings(agent={"runtime": runtime})).ask("What is an RPE?")
+
+    with competing_process(args.compete):
+        for runtime in runtimes:
+            cold = cold_runs(args.cold, runtime) if args.cold else []
+            for threads in thread_values if runtime == "llama.cpp" else [0]:
+                row = {"runtime": runtime, "threads_setting": threads, "load_average": load()}
+                row.update(warm_runs(runtime, threads, args.warm))
+                row["cold_cli_seconds"] = [round(t, 1) for t in cold]
+                row["cold_cli_median"] = round(statistics.median(cold), 1) if cold else None
+                report["runs"].append(row)
+                print(f"[bench] {runtime} threads={threads}: warm median {row['warm_median']} s"
+                      f" (load {row['load_average']})", file=sys.stderr, flush=True)  # fmt: skip
+    report["load_average_after"] = load()
+
     print(json.dumps(report, indent=2))
+    print(table(report))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2))
     return 0
+
+
+def table(report: dict[str, Any]) -> str:
+    runs = report["runs"]
+    slowest = {r["runtime"]: r["warm_median"] for r in runs if r["runtime"] == "transformers"}
+    lines = [
+        f"cores {report['cpu_count']}, competing process: {report['competing_process']}, "
+        f"load average {report['load_average_before']} -> {report['load_average_after']}",
+        "",
+        "| runtime | threads | warm median s | warm max s | answer step s | speed-up "
+        "| cold CLI median s | load |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    base = slowest.get("transformers")
+    for r in runs:
+        threads = r["threads_setting"] or f"auto {r['threads_used']}"
+        if r["runtime"] == "transformers":
+            threads = "torch default"
+        speed = f"{base / r['warm_median']:.1f}x" if base and r["warm_median"] else "n/a"
+        lines.append(
+            f"| {r['runtime']} | {threads} | {r['warm_median']} | {r['warm_max']} "
+            f"| {r['answer_step_median']} | {speed} | {r['cold_cli_median']} "
+            f"| {r['load_average']} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
