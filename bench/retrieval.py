@@ -2,9 +2,14 @@
 
     python bench/retrieval.py                 # real MiniLM embedder, starter library
     python bench/retrieval.py --k 5 --candidates 40 --rrf-k 60 --chunk-tokens 220
+    python bench/retrieval.py --home /tmp/fc-bench --per-document 0   # reuse an ingest
+    python bench/retrieval.py --sets tuning   # while tuning: held-out figures stay unseen
 
-Unset options take the settings defaults (retrieval.candidates = 10 per retriever before
-fusion, the value this benchmark chose; retrieval.bm25_weight = 0.5).
+Unset options take the settings defaults (retrieval.candidates = 30 per retriever before
+fusion, retrieval.per_document = 1, retrieval.bm25_weight = 0.5, retrieval.rrf_k = 60: the
+values this benchmark chose). --home keeps the ingested starter library in that folder so
+later runs with other search settings skip the 1-2 minute ingest; use a fresh folder after
+changing what is embedded (chunk size, knowledge/retrieval.py `embedding_text`).
 
 The starter notes are ingested through the normal pipeline into a temporary data directory;
 each question lists the DOIs that answer it, and a hit is a passage from one of those
@@ -65,27 +70,55 @@ def main() -> int:
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--candidates", type=int, default=None)
     parser.add_argument("--rrf-k", type=int, default=None)
+    parser.add_argument("--bm25-weight", type=float, default=None)
+    parser.add_argument("--per-document", type=int, default=None)
     parser.add_argument("--chunk-tokens", type=int, default=None)
+    parser.add_argument(
+        "--home", type=Path, default=None, help="data folder to keep (and reuse) the ingest in"
+    )
     parser.add_argument("--questions", type=Path, default=HERE / "data" / "retrieval")
+    parser.add_argument(
+        "--sets",
+        choices=[*SETS, "all"],
+        default="all",
+        help="which question sets to score (tuning alone while adjusting settings)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    home = tempfile.mkdtemp(prefix="fitcoach-bench-")
-    os.environ["FITCOACH_HOME"] = home
-    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    reused = args.home is not None and args.home.is_dir() and any(args.home.iterdir())
+    if args.home is not None:
+        args.home.mkdir(parents=True, exist_ok=True)
+        os.environ["FITCOACH_HOME"] = str(args.home.resolve())
+    else:
+        home = tempfile.mkdtemp(prefix="fitcoach-bench-")
+        os.environ["FITCOACH_HOME"] = home
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
     from fitcoach import Library, load_settings
     from fitcoach.knowledge.library import starter_files
 
     library = {"starter": True}
     if args.chunk_tokens:
         library["chunk_tokens"] = args.chunk_tokens
-    retrieval = {k: v for k, v in (("candidates", args.candidates), ("rrf_k", args.rrf_k)) if v}
+    given = {
+        "candidates": args.candidates,
+        "rrf_k": args.rrf_k,
+        "bm25_weight": args.bm25_weight,
+        "per_document": args.per_document,
+    }
+    retrieval = {k: v for k, v in given.items() if v is not None}
     lib = Library(load_settings(library=library, retrieval=retrieval))
     t0 = time.perf_counter()
     docs = lib.documents()  # first use: the starter notes go through the ingest pipeline
     ingest_s = time.perf_counter() - t0
-    sets = {name: load_questions(args.questions, pattern) for name, pattern in SETS.items()}
+    if reused and args.chunk_tokens:
+        print("note: --home reuses an earlier ingest; --chunk-tokens applies to new ones only")
+    sets = {
+        name: load_questions(args.questions, pattern)
+        for name, pattern in SETS.items()
+        if args.sets in ("all", name)
+    }
     questions = [q for rows in sets.values() for q in rows]
     known = {d.doi for d in docs}
     from fitcoach.text import normalize_doi
@@ -101,9 +134,11 @@ def main() -> int:
     s = lib.settings
     print(
         f"library: {len(docs)} starter notes ({len(starter_files())} files), "
-        f"{sum(d.n_chunks for d in docs)} chunks, ingested in {ingest_s:.1f} s; "
+        f"{sum(d.n_chunks for d in docs)} chunks, "
+        f"{'loaded from --home' if reused else 'ingested'} in {ingest_s:.1f} s; "
         f"embedder {s.library.embedder}, chunk_tokens {s.library.chunk_tokens}, "
-        f"candidates {s.retrieval.candidates}, rrf_k {s.retrieval.rrf_k}"
+        f"candidates {s.retrieval.candidates}, rrf_k {s.retrieval.rrf_k}, "
+        f"bm25_weight {s.retrieval.bm25_weight:g}, per_document {s.retrieval.per_document}"
     )
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in sets.items())
     print(f"questions: {counts} from {args.questions}")

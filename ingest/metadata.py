@@ -35,11 +35,22 @@ class MetaGuess(BaseModel):
     year: int | None = Field(None, ge=1800, le=2100)
     journal: str | None = None
     doi: str | None = None
+    keywords: list[str] | None = None
 
     @field_validator("doi")
     @classmethod
     def _doi(cls, value: str | None) -> str | None:
         return normalize_doi(value)
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _keywords(cls, value: Any) -> Any:
+        if isinstance(value, str):  # "a; b" or "a, b"
+            value = re.split(r";" if ";" in value else r",", value)
+        if isinstance(value, list):
+            value = list(dict.fromkeys(k for k in (clean_text(str(x)) for x in value) if k))
+            value = value or None
+        return value
 
     @field_validator("title", "journal")
     @classmethod
@@ -141,6 +152,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 def guess_from_mapping(data: dict[str, Any]) -> MetaGuess:
     """A MetaGuess from a front-matter or manifest mapping; unknown keys are ignored."""
     fields = {k: data.get(k) for k in ("title", "authors", "year", "journal", "doi")}
+    # a note's `topics` are its subject keywords: they head every chunk as embedded and indexed
+    fields["keywords"] = data.get("keywords") or data.get("topics")
     fields = {k: v for k, v in fields.items() if v not in (None, "", [])}
     try:
         return MetaGuess(**fields)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fitcoach.errors import ConfigError, LibraryError, LibraryLockedError, UnknownNameError
 from fitcoach.settings import Settings, load_settings
 
-from .retrieval import Bm25Index, reciprocal_rank_fusion
+from .retrieval import Bm25Index, diversify, reciprocal_rank_fusion
 from .store import GENERATION_ID, STARTER_ID, ChromaStore
 from .types import (
     Chunk,
@@ -235,7 +235,8 @@ class Library:
                 every = self.store.all_chunks(stored) if stored is not None else []
                 chunks = [c for c in every if c.doc_id in visible]
                 titles = {d.doc_id: d.title for d in self._catalogue.values()}
-                index = Bm25Index.build(chunks, titles, generation)
+                keywords = {d.doc_id: d.keywords for d in self._catalogue.values()}
+                index = Bm25Index.build(chunks, titles, generation, keywords)
                 if generation:
                     with contextlib.suppress(OSError):  # a read-only data dir still searches
                         index.save(self.bm25_dir)
@@ -279,10 +280,12 @@ class Library:
         filters: SearchFilters | dict[str, Any] | None = None,
         mode: str | None = None,
     ) -> list[Passage]:
-        """The k best passages for a query: dense + BM25 fused by reciprocal rank.
+        """The k best passages for a query: dense + BM25 fused by reciprocal rank, at most
+        `retrieval.per_document` from one document before any document's next passage.
 
         `Passage.similarity` is the cosine similarity of query and chunk embeddings for every
-        hit, whichever retriever found it; `score` is the fused (or single-retriever) score.
+        hit, whichever retriever found it; `score` is the fused (or single-retriever) score, so
+        a document's second passage, listed after other documents' first, may outscore them.
         """
         retrieval = self.settings.retrieval
         k = k or retrieval.k
@@ -319,16 +322,17 @@ class Library:
                 for chunk, _ in lexical:
                     chunks.setdefault(chunk.chunk_id, chunk)
             if mode == "dense":
-                ranked = [(cid, similarity[cid]) for cid in dense_ids[:k]]
+                ranked = [(cid, similarity[cid]) for cid in dense_ids]
             elif mode == "bm25":
-                ranked = [(c.chunk_id, s) for c, s in lexical[:k]]
+                ranked = [(c.chunk_id, s) for c, s in lexical]
             else:
-                fused = reciprocal_rank_fusion(
+                ranked = reciprocal_rank_fusion(
                     [dense_ids, [c.chunk_id for c, _ in lexical]],
                     k=retrieval.rrf_k,
                     weights=[1.0, retrieval.bm25_weight],
                 )
-                ranked = fused[:k]
+            doc_of = {cid: chunk.doc_id for cid, chunk in chunks.items()}
+            ranked = diversify(ranked, doc_of, retrieval.per_document)[:k]
             missing = [cid for cid, _ in ranked if cid not in similarity]
             for cid, emb in self.store.embeddings(collection, missing).items():
                 similarity[cid] = _cosine(vector, emb)

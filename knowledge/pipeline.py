@@ -279,13 +279,14 @@ def _prepare(
     parsed = read_document(path, data, password)
     guess = parsed.meta.merged(given)
     title = guess.title or path.stem.replace("_", " ").replace("-", " ")
+    keywords = guess.keywords or []
     _quiet_length_warning(writer.embedder)  # the embedder loads here, for the first new file
     drafts = chunk_blocks(
         parsed.blocks,
         writer.embedder.count_tokens_batch,
         limit=library.chunk_limit,
         overlap=library.settings.library.chunk_overlap,
-        wrap=lambda section, text: embedding_text(title, section, text),
+        wrap=lambda section, text: embedding_text(title, section, text, keywords),
     )
     if not drafts:
         raise IngestError(
@@ -301,6 +302,7 @@ def _prepare(
         journal=guess.journal,
         doi=guess.doi,
         source=source,
+        keywords=keywords,
         pages=parsed.pages,
         n_chunks=len(drafts),
         quarantined=parsed.quarantined,
@@ -317,7 +319,7 @@ def _prepare(
         )
         for i, d in enumerate(drafts)
     ]
-    texts = [embedding_text(title, c.section, c.text) for c in chunks]
+    texts = [embedding_text(title, c.section, c.text, keywords) for c in chunks]
     result = IngestFileResult(
         path=str(path),
         status="failed",  # until the document is committed

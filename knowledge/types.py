@@ -47,6 +47,11 @@ class DocumentMeta(Bibliography):
     """One ingested document: its bibliographic record plus where it came from."""
 
     source: str = Field(description="Where it was ingested from (path or `starter:<file>`).")
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Subject keywords (a Markdown note's `topics` or `keywords`, a manifest's "
+        "`keywords`); they head each chunk as embedded and as indexed for BM25.",
+    )
     pages: int | None = Field(None, description="Page count (PDF) or None.")
     n_chunks: int = 0
     ingested_at: datetime | None = None

@@ -1,10 +1,23 @@
-"""Hybrid retrieval pieces: the BM25 tokenizer, index persistence, reciprocal-rank fusion."""
+"""Hybrid retrieval pieces: the BM25 tokenizer, index persistence, reciprocal-rank fusion,
+document keywords in the indexed header, results spread over documents."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fitcoach.knowledge.retrieval import Bm25Index, embedding_text, reciprocal_rank_fusion, tokenize
+import pytest
+
+from fitcoach import Library, load_settings
+from fitcoach.ingest.metadata import guess_from_mapping
+from fitcoach.ingest.readers import read_markdown
+from fitcoach.knowledge.retrieval import (
+    MAX_KEYWORDS,
+    Bm25Index,
+    diversify,
+    embedding_text,
+    reciprocal_rank_fusion,
+    tokenize,
+)
 from fitcoach.knowledge.types import Chunk
 
 
@@ -60,3 +73,101 @@ def test_title_and_section_are_indexed() -> None:
         [chunk(0, "Volume fell by half.")], {"d1": "Tapering and performance"}, "g"
     )
     assert index.search("tapering", k=1)
+
+
+def test_keywords_follow_the_title_in_the_header() -> None:
+    assert embedding_text("Tapering", None, "Volume fell.", ["taper", "race"]) == (
+        "Tapering (taper, race)\nVolume fell."
+    )
+    assert embedding_text("Tapering", "Findings", "", ["taper"]) == "Tapering (taper) - Findings"
+    assert embedding_text("Tapering", "Findings", "x", []) == embedding_text(
+        "Tapering", "Findings", "x"
+    )
+    many = [f"k{i}" for i in range(MAX_KEYWORDS + 5)]
+    head = embedding_text("T", None, "", many)
+    assert f"k{MAX_KEYWORDS - 1}" in head and f"k{MAX_KEYWORDS})" not in head  # capped
+
+
+def test_bm25_finds_a_chunk_by_its_documents_keywords() -> None:
+    chunks = [
+        chunk(0, "Missed cycles and bone stress injuries in runners.", doc="reds"),
+        chunk(0, "Runners increased weekly distance by 30%.", doc="volume"),
+    ]
+    titles = {"reds": "Energy deficiency consensus", "volume": "Running progression"}
+    plain = Bm25Index.build(chunks, titles, "g")
+    assert plain.search("amenorrhoea", k=2) == []  # the word is in no passage or title
+    keyed = Bm25Index.build(chunks, titles, "g", {"reds": ["RED-S", "amenorrhoea"]})
+    assert [c.doc_id for c, _ in keyed.search("amenorrhoea", k=2)] == ["reds"]
+
+
+def test_diversify_lists_each_documents_best_first_and_drops_nothing() -> None:
+    ranked = [("a1", 0.9), ("a2", 0.8), ("a3", 0.7), ("b1", 0.6), ("c1", 0.5), ("b2", 0.4)]
+    doc_of = {cid: cid[0] for cid, _ in ranked}
+    assert [c for c, _ in diversify(ranked, doc_of, 1)] == ["a1", "b1", "c1", "a2", "a3", "b2"]
+    assert [c for c, _ in diversify(ranked, doc_of, 2)] == ["a1", "a2", "b1", "c1", "b2", "a3"]
+    assert diversify(ranked, doc_of, 0) == ranked
+    one_doc = [("a1", 0.9), ("a2", 0.8)]
+    assert diversify(one_doc, doc_of, 1) == one_doc  # a single document keeps all its hits
+    assert dict(diversify(ranked, doc_of, 1)) == dict(ranked)  # scores are not rewritten
+
+
+def test_front_matter_topics_become_keywords() -> None:
+    note = (
+        "---\ntitle: REDs consensus\ntopics: [RED-S, ' low energy availability ', RED-S]\n---\n"
+        "## Findings\n\nMissed periods are a warning sign.\n"
+    )
+    parsed = read_markdown(Path("reds.md"), note.encode())
+    assert parsed.meta.keywords == ["RED-S", "low energy availability"]  # cleaned, deduplicated
+    assert guess_from_mapping({"keywords": "taper; marathon"}).keywords == ["taper", "marathon"]
+    assert guess_from_mapping({"keywords": "taper, marathon"}).keywords == ["taper", "marathon"]
+    assert guess_from_mapping({"title": "x"}).keywords is None  # no opinion, nothing overridden
+
+
+NOTES = {
+    # two chunks' worth of one paper that matches "protein" everywhere, and a second paper
+    "protein.md": "---\ntitle: Protein needs\ntopics: [protein intake]\n---\n"
+    + "## Daily\n\n"
+    + "Protein intake of 1.6 g per kg supports muscle protein gain. " * 30
+    + "\n\n## Meals\n\nProtein at each meal, about 0.4 g per kg of protein. " * 1,
+    "reds.md": "---\ntitle: Energy deficiency in sport\ntopics: [RED-S, amenorrhoea]\n---\n"
+    "## Findings\n\nLow energy availability harms bone and protein turnover.\n",
+}
+
+
+@pytest.fixture
+def lib(tmp_path: Path, fake_embedder) -> Library:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name, text in NOTES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    library = Library(load_settings(library={"starter": False}), embedder=fake_embedder)
+    library.ingest([folder])
+    return library
+
+
+def test_library_keeps_keywords_and_searches_by_them(lib: Library) -> None:
+    reds = next(d for d in lib.documents() if d.title.startswith("Energy"))
+    assert reds.keywords == ["RED-S", "amenorrhoea"]
+    for mode in ("bm25", "hybrid"):
+        assert lib.search("amenorrhoea", k=1, mode=mode)[0].doc_id == reds.doc_id
+
+
+def test_search_spreads_results_over_documents(lib: Library) -> None:
+    protein = next(d for d in lib.documents() if d.title == "Protein needs")
+    assert protein.n_chunks >= 3
+    hits = lib.search("protein intake per kg", k=3)
+    assert len({h.doc_id for h in hits[:2]}) == 2  # the second paper before a second passage
+    lib.settings.retrieval.per_document = 0
+    assert {h.doc_id for h in lib.search("protein intake per kg", k=3)} == {protein.doc_id}
+    lib.settings.retrieval.per_document = 1
+    within = lib.search("protein intake per kg", k=3, filters={"doc_id": [protein.doc_id]})
+    assert len(within) == 3 and {h.doc_id for h in within} == {protein.doc_id}
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from fitcoach.knowledge import retrieval
+
+    result = doctest.testmod(retrieval)
+    assert result.attempted >= 2 and result.failed == 0
