@@ -212,12 +212,13 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     chosen = select(ranked, floor=floor)
     vocabulary = getattr(deps.library, "vocabulary", None)
     missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
-    # A question naming something the library never speaks of is a gap, not a stretch: surely
-    # so for a rare word ("melatonin"); for an everyday one ("glass") only if the evidence is
-    # weak too.
+    # A question naming something the library never speaks of is a gap, not a stretch, unless
+    # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
+    # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
+    # strong evidence.
     rare = [w for w in missing if w not in common_words()]
     best = chosen[0].score if chosen else 0.0
-    if rare or (missing and best < settings.agent.gap_score):
+    if (rare and best < settings.agent.gap_score + 0.1) or (missing and best < settings.agent.gap_score):
         chosen, missing = [], rare or missing
     else:
         missing = []

@@ -80,7 +80,7 @@ def train(pairs: list[tuple[str, str, float]], base: Path, out: Path, epochs: in
             loss.backward()
             opt.step()
             opt.zero_grad()
-            steps, last = steps + 1, float(loss)
+            steps, last = steps + 1, loss.item()
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()
              if k.startswith(TRAINABLE)}  # fmt: skip
@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("finetune/adapters/fitcoach-reranker"))
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=0, help="use this many questions (seeded)")
     args = parser.parse_args()
     import fitcoach
     from fitcoach.models import embedder_path
@@ -108,6 +109,8 @@ def main() -> None:
     deps = coach._deps()
     deps.library.ensure_starter()
     rows = labelled_questions(args.questions)
+    if args.limit:
+        rows = random.Random(args.seed).sample(rows, min(args.limit, len(rows)))
     pairs = build_pairs(deps, rows)
     print(f"{len(rows)} questions -> {len(pairs)} pairs")
     meta = train(pairs, embedder_path("minilm-l6"), args.out, args.epochs, args.seed)
