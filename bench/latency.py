@@ -3,6 +3,7 @@
     python bench/latency.py                          # both runtimes: 3 cold CLI runs, 12 warm asks
     python bench/latency.py --cold 1 --warm 10 --out runs/latency.json
     python bench/latency.py --runtimes llama.cpp --threads 1,2,0 --compete   # thread study
+    python bench/latency.py --drafts 12      # same prompts on both runtimes: identical drafts?
 
 Cold = a new `fitcoach ask --json` process (imports, library open, model load, answer); the
 library is ingested and the models converted before any timing, as after a first use.
@@ -12,6 +13,9 @@ runtime; per-step medians come from `CoachAnswer.timings` (answer = generation).
 cores); `--compete` runs a CPU-bound process (`while True: pass`, ended with the bench and by
 its own time limit) for the whole run, as another user of the machine would.
 The load average (1 min) is printed before and after: the machine is shared.
+`--drafts N` captures the prompts the graph sends the model for the first N evidence and
+arithmetic questions of bench/data/agent_eval.jsonl on llama.cpp, writes each again on
+transformers (torch on 1 thread, so that a busy machine cannot stall it), and compares.
 """
 
 from __future__ import annotations
@@ -101,6 +105,48 @@ def warm_runs(runtime: str, threads: int, n: int) -> dict[str, Any]:
     }
 
 
+def compare_drafts(n: int) -> dict[str, Any]:
+    import torch
+
+    from fitcoach.agent import Coach
+    from fitcoach.agent.llm import make_chat_model
+    from fitcoach.settings import load_settings
+
+    torch.set_num_threads(1)
+    data = Path(__file__).resolve().parent / "data" / "agent_eval.jsonl"
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["category"] in ("evidence", "arithmetic")][:n]
+    coach = Coach(settings=load_settings(agent={"runtime": "llama.cpp"}))
+    fast = coach.llm
+    prompts: list[tuple[Any, str]] = []
+    real = type(fast)._generate
+
+    def capture(self: Any, messages: Any, *args: Any, **kwargs: Any) -> Any:
+        result = real(self, messages, *args, **kwargs)
+        prompts.append((messages, result.generations[0].message.content))
+        return result
+
+    type(fast)._generate = capture
+    try:
+        for row in rows:
+            coach.ask(row["question"], row.get("profile"))
+    finally:
+        type(fast)._generate = real
+    reference, _ = make_chat_model(load_settings(agent={"runtime": "transformers"}))
+    split_at = []
+    for messages, draft in prompts:
+        a, b = draft.split(), reference.invoke(messages).content.split()
+        pairs = enumerate(zip(a, b, strict=False))
+        split_at.append(
+            None if a == b else next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
+        )
+    return {
+        "prompts": len(prompts),
+        "identical_drafts": sum(s is None for s in split_at),
+        "first_differing_word": [s for s in split_at if s is not None],
+    }
+
+
 def load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -114,8 +160,15 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", default="0", help="agent.threads values for llama.cpp, e.g. 1,2,0."
     )
     parser.add_argument("--compete", action="store_true", help="Run a CPU-bound competitor.")
+    parser.add_argument("--drafts", type=int, default=0, help="Compare drafts on N questions.")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.drafts:
+        result = compare_drafts(args.drafts)
+        result["load_average"] = load()
+        print(json.dumps(result, indent=2))
+        print(f"identical drafts on both runtimes: {result['identical_drafts']}/{result['prompts']}")
+        return 0
     runtimes = [r.strip() for r in args.runtimes.split(",") if r.strip()]
     thread_values = [int(t) for t in args.threads.split(",")]
 
