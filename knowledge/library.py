@@ -279,9 +279,11 @@ class Library:
         *,
         filters: SearchFilters | dict[str, Any] | None = None,
         mode: str | None = None,
+        per_document: int | None = None,
     ) -> list[Passage]:
         """The k best passages for a query: dense + BM25 fused by reciprocal rank, at most
-        `retrieval.per_document` from one document before any document's next passage.
+        `per_document` (default `retrieval.per_document`; 0 = no limit) from one document
+        before any document's next passage.
 
         `Passage.similarity` is the cosine similarity of query and chunk embeddings for every
         hit, whichever retriever found it; `score` is the fused (or single-retriever) score, so
@@ -332,7 +334,8 @@ class Library:
                     weights=[1.0, retrieval.bm25_weight],
                 )
             doc_of = {cid: chunk.doc_id for cid, chunk in chunks.items()}
-            ranked = diversify(ranked, doc_of, retrieval.per_document)[:k]
+            spread = retrieval.per_document if per_document is None else per_document
+            ranked = diversify(ranked, doc_of, spread)[:k]
             missing = [cid for cid, _ in ranked if cid not in similarity]
             for cid, emb in self.store.embeddings(collection, missing).items():
                 similarity[cid] = _cosine(vector, emb)
