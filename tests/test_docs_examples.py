@@ -11,7 +11,7 @@ MODULES = [
     "fitcoach.text",
     "fitcoach.agent.faithful",
     "fitcoach.agent.evidence",
-    "fitcoach.agent.nodes",
+    "fitcoach.agent.filters",
     "fitcoach.agent.guard",
     "fitcoach.agent.prompts",
     "fitcoach.agent.verify",
