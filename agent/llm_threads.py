@@ -2,10 +2,10 @@
 
 llama.cpp's CPU back-end splits every matrix product across its threads and meets at a
 spinning barrier after each of the few hundred operations per token. With a thread more than
-the free cores, the whole answer waits on whichever thread the kernel has descheduled: on this
-2-core machine, 2 threads against one busy process made generation 3x slower than 1 thread
-(bench/latency.py --threads 1,2 --compete), and the issue that asked for this runtime saw a
-30x collapse. So the count is decided per answer from what other processes used since the
+the free cores, the whole answer waits on whichever thread the kernel has descheduled: on the
+2-core development machine with other jobs running, the answer step took 25.7 s on 2 threads
+against 3.1 s on 1, and 58 s against 5.1 s with one more CPU-bound process (bench/latency.py
+--threads 1,2,0 [--compete]; the slowest single answer on 2 threads took 168 s). So the count is decided per answer from what other processes used since the
 previous answer: all cores only when they are idle, one fewer per busy core, never below one.
 """
 

@@ -4,6 +4,7 @@
     python bench/latency.py --cold 1 --warm 10 --out runs/latency.json
     python bench/latency.py --runtimes llama.cpp --threads 1,2,0 --compete   # thread study
     python bench/latency.py --drafts 12      # same prompts on both runtimes: identical drafts?
+    python bench/latency.py --prompt-speed   # llama.cpp alone: GGUF type x threads
 
 Cold = a new `fitcoach ask --json` process (imports, library open, model load, answer); the
 library is ingested and the models converted before any timing, as after a first use.
@@ -16,6 +17,9 @@ The load average (1 min) is printed before and after: the machine is shared.
 `--drafts N` captures the prompts the graph sends the model for the first N evidence and
 arithmetic questions of bench/data/agent_eval.jsonl on llama.cpp, writes each again on
 transformers (torch on 1 thread, so that a busy machine cannot stall it), and compares.
+`--prompt-speed` times llama.cpp reading a 750-token prompt and writing 40 tokens, for the
+bundled Q4_1 file as shipped and the float16 copy the runtime uses, on 1 and 2 threads
+(alternating, 3 rounds, medians): why `fitcoach.models.RUNTIME_GGUF_TYPE` is float16.
 """
 
 from __future__ import annotations
@@ -147,6 +151,50 @@ def compare_drafts(n: int) -> dict[str, Any]:
     }
 
 
+def prompt_speed(rounds: int = 3) -> str:
+    import llama_cpp
+    import numpy as np
+
+    from fitcoach.models import LLMS, bundled_path, runtime_gguf
+    from fitcoach.settings import load_settings
+
+    name = "smollm2-135m-instruct"
+    files = {
+        "Q4_1 (shipped)": bundled_path(LLMS[name]),
+        "F16 (runtime copy)": runtime_gguf(name, load_settings().models_dir),
+    }
+    text = " ".join(QUESTIONS * 20)
+    times: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    models = {k: llama_cpp.Llama(str(f), n_ctx=2048, verbose=False) for k, f in files.items()}
+    for _ in range(rounds):
+        for kind, llm in models.items():
+            tokens = llm.tokenize(text.encode())[:750]
+            for threads in (1, 2):
+                llama_cpp.llama_set_n_threads(llm.ctx, threads, threads)
+                llm.reset()
+                start = time.perf_counter()
+                llm.eval(tokens)
+                read = time.perf_counter() - start
+                start = time.perf_counter()
+                for _ in range(40):
+                    logits = np.ctypeslib.as_array(
+                        llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
+                    )
+                    llm.eval([int(logits.argmax())])
+                times.setdefault((kind, threads), []).append((read, time.perf_counter() - start))
+    lines = [
+        f"load average {load()}",
+        "",
+        "| GGUF | threads | read 750 tokens s | write 40 tokens s |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for (kind, threads), runs in times.items():
+        read = statistics.median(r for r, _ in runs)
+        write = statistics.median(w for _, w in runs)
+        lines.append(f"| {kind} | {threads} | {read:.2f} | {write:.2f} |")
+    return "\n".join(lines)
+
+
 def load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -161,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--compete", action="store_true", help="Run a CPU-bound competitor.")
     parser.add_argument("--drafts", type=int, default=0, help="Compare drafts on N questions.")
+    parser.add_argument("--prompt-speed", action="store_true", help="GGUF type x threads.")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.prompt_speed:
+        print(prompt_speed())
+        return 0
     if args.drafts:
         result = compare_drafts(args.drafts)
         result["load_average"] = load()

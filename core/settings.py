@@ -122,8 +122,8 @@ class AgentSettings(_Section):
         le=512,
         description="CPU threads for the llama.cpp runtime; 0 = decide per answer: all usable "
         "cores when other processes leave them idle, one fewer per core they keep busy, at "
-        "least 1 (more threads than free cores made generation 2-3x slower: bench/latency.py "
-        "--threads 1,2 --compete).",
+        "least 1 (on 2 busy cores, 2 threads made the answer step 8-11x slower than 1: "
+        "bench/latency.py --threads 1,2,0 --compete).",
     )
     openai_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)."
