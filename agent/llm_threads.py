@@ -6,7 +6,10 @@ the free cores, the whole answer waits on whichever thread the kernel has desche
 2-core development machine with other jobs running, the answer step took 25.7 s on 2 threads
 against 3.1 s on 1, and 58 s against 5.1 s with one more CPU-bound process (bench/latency.py
 --threads 1,2,0 [--compete]; the slowest single answer on 2 threads took 168 s). So the count is decided per answer from what other processes used since the
-previous answer: all cores only when they are idle, one fewer per busy core, never below one.
+previous answer, or are running at this instant, whichever is more: all cores only when they
+are idle, one fewer per busy core, never below one. The instant count (`procs_running`) also
+catches work in this same process that the time since the last answer cannot tell apart from
+our own generation, such as another request's retrieval in the server.
 """
 
 from __future__ import annotations
@@ -43,21 +46,36 @@ class _Sample:
     at: float
     busy_ticks: int  # all CPUs, all processes
     own_ticks: int  # this process, all its threads
+    running: int = 1  # runnable threads system-wide at this instant, the reader included
 
 
 def _sample() -> _Sample | None:
     """One reading of /proc (Linux); None elsewhere."""
     try:
         with open("/proc/stat") as fh:
-            fields = fh.readline().split()
+            lines = fh.read().splitlines()
         with open("/proc/self/stat") as fh:
             own = fh.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
     # cpu user nice system idle iowait irq softirq steal ...: idle and iowait are not busy
-    values = [int(v) for v in fields[1:9]]
+    values = [int(v) for v in lines[0].split()[1:9]]
     busy = sum(values) - values[3] - values[4]
-    return _Sample(time.monotonic(), busy, int(own[11]) + int(own[12]))  # utime + stime
+    running = next((int(x.split()[1]) for x in lines if x.startswith("procs_running")), 1)
+    return _Sample(time.monotonic(), busy, int(own[11]) + int(own[12]), running)  # utime+stime
+
+
+def _running_now(first: int, reads: int = 3, gap_s: float = 0.002) -> int:
+    """Runnable threads now: the least of a few reads 2 ms apart, so that a thread pool still
+    spinning out its last parallel region (torch's, after a query embedding) is not counted."""
+    least = first
+    for _ in range(reads - 1):
+        if least <= 1:
+            break
+        time.sleep(gap_s)
+        sample = _sample()
+        least = min(least, sample.running if sample else least)
+    return least
 
 
 class CpuWatch:
@@ -81,16 +99,17 @@ class CpuWatch:
             except (AttributeError, OSError):
                 return None
         window = now.at - self._last.at
+        instant = float(max(0, _running_now(now.running) - 1))  # every runnable thread but ours
         if window < MIN_WINDOW_S:
             if self.last_estimate is not None:  # back-to-back calls: the last figure stands
-                return self.last_estimate
+                return max(self.last_estimate, instant)
             time.sleep(MIN_WINDOW_S - window)
             now = _sample() or now
             window = now.at - self._last.at
         others = (now.busy_ticks - self._last.busy_ticks) - (now.own_ticks - self._last.own_ticks)
         self._last = now
         self.last_estimate = max(0.0, others / self._ticks / window)
-        return self.last_estimate
+        return max(self.last_estimate, instant)
 
     def threads(self, cores: int | None = None) -> int:
         cores = cores or usable_cores()

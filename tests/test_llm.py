@@ -452,6 +452,10 @@ def test_cpu_watch_counts_only_other_processes(monkeypatch) -> None:
         llm_threads._Sample(at=11.0, busy_ticks=1150, own_ticks=600),
         llm_threads._Sample(at=11.02, busy_ticks=1152, own_ticks=601),  # too short a window
         llm_threads._Sample(at=11.04, busy_ticks=1154, own_ticks=602),
+        # later: little CPU used over the window, but 3 other threads runnable right now
+        llm_threads._Sample(at=12.04, busy_ticks=1164, own_ticks=607, running=4),
+        llm_threads._Sample(at=12.042, busy_ticks=1164, own_ticks=607, running=5),  # re-reads:
+        llm_threads._Sample(at=12.044, busy_ticks=1164, own_ticks=607, running=4),  # the least
     ])  # fmt: skip
     monkeypatch.setattr(llm_threads, "_sample", lambda: next(samples))
     watch = llm_threads.CpuWatch()
@@ -459,6 +463,8 @@ def test_cpu_watch_counts_only_other_processes(monkeypatch) -> None:
     assert watch.others_busy() == pytest.approx(0.5)
     assert watch.threads(2) == 1
     assert watch.threads(4) == 3  # back-to-back: the last estimate stands (no new sample)
+    # the window runs from the last full reading (11.0 s): 7 ticks of others over 1.04 s
+    assert watch.others_busy() == 3.0 and watch.last_estimate == pytest.approx(0.07 / 1.04)
 
 
 def test_fixed_thread_setting_is_used(tiny: Path) -> None:
