@@ -28,6 +28,7 @@ META = re.compile(
 # Diagnosis, tests and treatment of disease are a clinician's questions, not a coach's.
 _MEDICAL = re.compile(
     r"\b(biopsy|diagnos\w*|sensitivity and specificity|accuracy of (?:the )?\w+ (?:test|scan)|"
+    r"ecg|ekg|electrocardiogram|qt interval|blood test results?|read my (?:scan|results?|x-ray)|"
     r"how accurate is|screening test|mammogra\w*|colonoscop\w*|ultrasound|mri|ct scan|"
     r"chemotherapy|radiotherapy|antibiotic\w*|dosage of|prescri\w*|surgery for|"
     r"treat(?:ment|ing)? (?:for|of) (?!.*\b(?:exercise|training|rehab|physio)))\b",

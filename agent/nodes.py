@@ -37,7 +37,7 @@ from fitcoach.agent.schema import CoachAnswer, FlagReport
 from fitcoach.agent.state import CoachState, Plan, ToolCall
 from fitcoach.agent.tools.base import SafetyFlag, ScreenResult, ToolRun
 from fitcoach.agent.tools.profile import AthleteProfile
-from fitcoach.agent.verify import verify
+from fitcoach.agent.verify import passage_support, verify
 from fitcoach.errors import FitcoachError
 from fitcoach.settings import Settings
 from fitcoach.text import split_sentences
@@ -248,8 +248,15 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
         for k in checked.kept:
             sources = [checked.sources[c - 1] for c in k.citations]
             leans = re.match(r"(but|and|so|or|yet|also|however|this|these|it)\b", k.text, re.I)
-            if k.basis == "evidence" and sources and set(sources) <= wanted and not leans:
-                drafted.append(k.model_copy(update={"citations": sources}))
+            text = _LEAD_IN.sub("", k.text)
+            text = text[:1].upper() + text[1:]
+            # The model may rephrase a chosen sentence, never bring in another one: its sentence
+            # must say what one of the chosen sentences of the passage it cites says.
+            rephrases = any(
+                s.n in sources and passage_support(text, s.text)[0] >= 0.8 for s in chosen
+            )
+            if k.basis == "evidence" and sources and set(sources) <= wanted and not leans and rephrases:
+                drafted.append(k.model_copy(update={"citations": sources, "text": text}))
     support = [d for d in drafted if not _is_lead(d.text, chosen)]
     p = state.get("plan") or Plan()
     verified = compose(
@@ -259,6 +266,9 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
     return {"verified": verified.model_copy(update={"dropped": dropped}), "composed": composed}
+
+
+_LEAD_IN = re.compile(r"^(?:in short|briefly|put simply|in summary|overall|from the calculator)[,:]\s*", re.I)
 
 
 def _is_lead(text: str, chosen: list[Any]) -> bool:
