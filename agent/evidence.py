@@ -409,6 +409,8 @@ def rank_sentences(
             score += 0.08 if named & asked else -0.3
         elif named and not asked:
             score -= 0.12  # a finding about a special group, asked by someone outside it
+        elif asked - {"adult"}:
+            score -= 0.1  # asked about pregnancy, age or a condition: a general finding fits less
         out.append(Sentence(text=text, n=e.n, score=round(score, 4), similarity=round(sim, 4),
                             lexical=round(lex, 4), kind=kind))  # fmt: skip
     out.sort(key=lambda s: s.score, reverse=True)

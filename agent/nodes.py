@@ -132,7 +132,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     k = settings.agent.evidence_k
     best: dict[str, Any] = {}
     for query in queries:
-        for passage in _search(deps.library, query, max(2 * k, 8)):
+        for passage in _search(deps.library, query, max(3 * k, 12)):
             sim = passage.similarity
             if sim is not None and sim < settings.agent.min_relevance:
                 continue
@@ -180,14 +180,18 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     return update
 
 
+PER_DOCUMENT = 2  # passages of one paper before the next paper's (bench/evidence_selection.py)
+
+
 def _search(library: Any, query: str, k: int) -> list[Any]:
-    """Search with several passages of one paper allowed: the answer needs the sentence that
-    answers, which is often in the best paper's second passage (bench/evidence_selection.py:
-    lead from a relevant paper 0.68 with one passage per paper, 0.80 without the limit)."""
+    """Search with two passages of one paper allowed before the next paper's: the sentence
+    that answers is often in the best paper's second passage, yet one paper must not crowd out
+    the others (bench/evidence_selection.py, held-out lead from a relevant paper: one passage
+    per paper 0.68, no limit 0.80)."""
     import inspect
 
     if "per_document" in inspect.signature(library.search).parameters:
-        return library.search(query, k=k, per_document=0)
+        return library.search(query, k=k, per_document=PER_DOCUMENT)
     return library.search(query, k=k)
 
 
