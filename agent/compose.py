@@ -8,7 +8,6 @@ the model (when its draft holds up) only phrases the supporting sentences.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from fitcoach.agent.evidence import Evidence, Sentence
@@ -86,18 +85,12 @@ def compose(
     caveats: list[Part] = [(t, [], "tool", 1.0) for t in tool_warnings(tool_runs)]
     caveats += [(t, [], "flag", 1.0) for t in flag_sentences(flags)]
     if caveat is not None and not _repeats(caveat.text, [p[0] for p in lead + support]):
-        caveats.append(_from(caveat, _unlabel(caveat.text)))
+        caveats.append(_from(caveat))  # verbatim: its label carries a negation the quote needs
     if see:
         caveats.append((see, [], "flag", 1.0))
     # What the planner could not know ("What is your body weight?"): asked, never guessed.
     caveats += [(q, [], "tool", 1.0) for q in asks]
     return assemble(lead + support + caveats)
-
-
-def _unlabel(text: str) -> str:
-    """A note's 'What it does not show:' label dropped, so the caveat reads as a sentence."""
-    body = re.sub(r"^(what it does not show|limitations?)\s*:\s*", "", text, flags=re.I)
-    return body[:1].upper() + body[1:] if body else text
 
 
 def _repeats(sentence: str, existing: Sequence[str]) -> bool:
