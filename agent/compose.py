@@ -76,7 +76,9 @@ def compose(
     picks = list(chosen)
     if not lead and picks:
         lead.append(_from(picks.pop(0)))
-    support += [(k.text, list(k.citations), "evidence", k.support) for k in drafted][:MAX_SUPPORT]
+    for k in drafted:  # the model's phrasing, unless it only repeats what is already there
+        if len(support) < MAX_SUPPORT and not _repeats(k.text, [p[0] for p in lead + support]):
+            support.append((k.text, list(k.citations), "evidence", k.support))
     for s in picks:
         if len(support) >= (2 if tool_runs else MAX_SUPPORT):
             break

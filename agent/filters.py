@@ -56,14 +56,29 @@ def looks_like_injection(text: str) -> bool:
     return classify(text).flagged or bool(_INJECTION.search(text))
 
 
+# Dosing a medicine or reading a test result is a clinician's call even inside a training
+# question ("my insulin dose before a long run").
+_PRESCRIPTION = re.compile(
+    r"\b(insulin|medication|medicine|drug|statin|metformin|ibuprofen|inhaler|infusion|"
+    r"beta-blocker)s?\b.{0,40}\b(dose|dosage|how much|prescri\w*|change|adjust)|"
+    r"\b(dose|dosage|change|adjust)\b.{0,30}\b(insulin|medication|medicine|statin|inhaler)\b|"
+    r"\bferritin level|iron infusion",
+    re.I,
+)
+
+
 def outside_coaching(question: str) -> bool:
     """Questions about diagnosing, testing or treating disease with no training angle.
 
     >>> outside_coaching("How accurate is endometrial biopsy for postmenopausal bleeding?")
     True
+    >>> outside_coaching("How much should I change my insulin dose before a long run?")
+    True
     >>> outside_coaching("Is resistance training safe after knee surgery for an ACL tear?")
     False
     """
+    if _PRESCRIPTION.search(question):
+        return True
     return bool(_MEDICAL.search(question)) and not _COACHING.search(question)
 
 
