@@ -393,7 +393,7 @@ def rank_sentences(
         if _ANAPHORA.match(text):
             score -= 0.08
         if _EXAMPLE.search(text):
-            score -= 0.08
+            score -= 0.15
         if relevance is not None:
             score += RERANK_WEIGHT * (relevance[i] - 0.5)
         score += next((w for rx, w in _SECTION_PRIOR if e.section and rx.search(e.section)), 0.0)
