@@ -48,14 +48,14 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
     }
     (dest / "meta.json").write_text(json.dumps(meta_out, indent=2, default=str))
 
+    # name only the stages this adapter went through (an RL stage may be left out of a release)
+    chain = ["cpt", "sft", "rl"]
+    trained = [STAGE_TEXT[n] for n in chain[: chain.index(stage) + 1] if n in stages]
     lines = [
         f"# {dest.name}: LoRA adapter for {run.recipe.base_model}",
         "",
-        "A domain post-trained adapter for fitcoach's answer model: continual pre-training on "
-        "the training split of the starter library, supervised fine-tuning on grounded coaching "
-        "dialogues (numbered evidence, tool results, safety flags, abstention), then GRPO with "
-        "the DAPO loss on verifiable rewards. Built by `fitcoach finetune run --recipe "
-        f"{run.recipe.name}`.",
+        f"A domain post-trained adapter for fitcoach's answer model: {', then '.join(trained)}. "
+        f"Built by `fitcoach finetune run --recipe {run.recipe.name}` (final stage: {stage}).",
         "",
         "## Files",
         "",
@@ -106,6 +106,12 @@ def write_card(run: Any, stage: str, dest: Path, scores: dict[str, Any]) -> Path
     return card
 
 
+STAGE_TEXT = {
+    "cpt": "continual pre-training on the training split of the starter library",
+    "sft": "supervised fine-tuning on grounded coaching dialogues (numbered evidence, tool "
+    "results, safety flags, abstention)",
+    "rl": "GRPO with the DAPO loss on verifiable rewards",
+}
 USE_GGUF = (
     "On the llama.cpp runtime the agent applies `adapter_model.gguf` at load "
     "(llama.cpp's `lora_path`); on transformers, the PEFT files."

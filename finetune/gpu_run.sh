@@ -55,7 +55,8 @@ BASE_FILES=(config.json generation_config.json tokenizer.json tokenizer_config.j
 # CPT ~3 passes over the 126 training notes (~65k tokens); SFT ~2 passes over ~6,500
 # dialogues; a short GRPO/DAPO stage (generation dominates its step time); r=8 on all 30
 # layers keeps the adapter at the shipped size (~10 MB); evidence as the agent shows it
-# (up to 3 passages of 90 words); no gradient checkpointing (memory is ample).
+# (up to 3 passages of 90 words); no gradient checkpointing (memory is ample). In the run that
+# made the shipped adapter, RL hit a NaN gradient at step 10 in bf16 and was left out (REPORT).
 GPU_SETS=(precision=bf16 gradient_checkpointing=false data.evidence_passages=3
   lora.r=8 lora.alpha=16
   cpt.max_steps=12 cpt.batch_size=16 cpt.save_steps=6 cpt.logging_steps=2
