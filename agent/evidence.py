@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from fitcoach.agent.faithful import POPULATIONS, groups_in
+from fitcoach.agent.verify import cosine
 from fitcoach.knowledge.types import Bibliography
 from fitcoach.text import clean_passage_text, content_words, numbers_in, split_sentences
 
@@ -311,13 +312,6 @@ def _bm25(query: set[str], docs: list[set[str]]) -> list[float]:
     return out
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    na = math.sqrt(sum(x * x for x in a)) or 1.0
-    nb = math.sqrt(sum(y * y for y in b)) or 1.0
-    return dot / (na * nb)
-
-
 _REFERENCE_MARK = re.compile(
     r"\s?\[\s?\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s?\]"  # a paper's own [12] or [3-5]
     r"|\s?\(\s?\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s?\)(?=[\s.,;:]|$)"  # or (66), (3, 4)
@@ -373,7 +367,7 @@ def rank_sentences(
     if embedder is not None:
         # Each sentence is embedded with its paper's title, the context a reader has.
         vectors = embedder.embed([question] + [f"{e.title}: {s}" for s, e in pool])
-        similarity = [_cosine(vectors[0], v) for v in vectors[1:]]
+        similarity = [cosine(vectors[0], v) for v in vectors[1:]]
     else:
         similarity = [0.0] * len(pool)
     relevance = (

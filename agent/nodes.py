@@ -8,6 +8,7 @@ model writes passes the verifier before the user sees it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from fitcoach.agent.tools.profile import AthleteProfile
 from fitcoach.agent.verify import passage_support, verify
 from fitcoach.errors import FitcoachError
 from fitcoach.settings import Settings
-from fitcoach.text import split_sentences
+from fitcoach.text import author_year, split_sentences
 
 
 @dataclass
@@ -188,11 +189,17 @@ def _search(library: Any, query: str, k: int) -> list[Any]:
     that answers is often in the best paper's second passage, yet one paper must not crowd out
     the others (bench/evidence_selection.py, held-out lead from a relevant paper: one passage
     per paper 0.68, no limit 0.80)."""
-    import inspect
-
-    if "per_document" in inspect.signature(library.search).parameters:
+    if _spreads(type(library)):
         return library.search(query, k=k, per_document=PER_DOCUMENT)
     return library.search(query, k=k)
+
+
+@functools.cache
+def _spreads(library_type: type) -> bool:
+    """Whether a library type's `search` takes `per_document` (read once per type)."""
+    import inspect
+
+    return "per_document" in inspect.signature(library_type.search).parameters
 
 
 def tools(state: CoachState, deps: Deps) -> dict[str, Any]:
@@ -404,19 +411,18 @@ def _rule_evidence(deps: Deps, flags: list[SafetyFlag]) -> tuple[list[Evidence],
     evidence: list[Evidence] = []
     sentences: list[str] = []
     for flag in flags:
-        year_match = re.search(r"\b(19|20)\d{2}\b", flag.reference)
-        surname = re.match(r"\s*([A-Z][A-Za-z'\-]+)", flag.reference)
+        surname, year = author_year(flag.reference)
         try:
             hits = deps.library.search(flag.message, k=5)
         except FitcoachError:
             hits = []
         match = next(
-            (h for h in hits if surname and surname.group(1).lower() in " ".join(h.authors).lower()
-             and (year_match is None or h.year == int(year_match.group(0)))),
+            (h for h in hits if surname and surname.lower() in " ".join(h.authors).lower()
+             and (year is None or h.year == year)),
             None,
         )  # fmt: skip
         message = flag.message.rstrip(". ")
-        source = f"(rule: {_short(flag.reference, surname, year_match)})"
+        source = f"(rule: {_short(flag.reference, surname, year)})"
         if match is None:
             sentences.append(f"{message} {source}.")
             continue
@@ -428,10 +434,10 @@ def _rule_evidence(deps: Deps, flags: list[SafetyFlag]) -> tuple[list[Evidence],
     return evidence, sentences
 
 
-def _short(reference: str, surname: Any, year: Any) -> str:
+def _short(reference: str, surname: str | None, year: int | None) -> str:
     if surname and year:
         several = " et al" in reference or "," in reference
-        return f"{surname.group(1)}{' et al.' if several else ''} {year.group(0)}"
+        return f"{surname}{' et al.' if several else ''} {year}"
     return reference.split(".")[0]
 
 

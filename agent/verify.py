@@ -217,7 +217,7 @@ def render_sentence(text: str, citations: Sequence[int]) -> str:
     return f"{body} {marks}{end}"
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=False))
     na = math.sqrt(sum(x * x for x in a)) or 1.0
     nb = math.sqrt(sum(y * y for y in b)) or 1.0
@@ -265,7 +265,7 @@ def verify(
         vectors = embedder.embed(plain + [e.text for e in evidence])
         for i in range(len(plain)):
             for j, e in enumerate(evidence):
-                cosines[(i, e.n)] = _cosine(vectors[i], vectors[len(plain) + j])
+                cosines[(i, e.n)] = cosine(vectors[i], vectors[len(plain) + j])
 
     cache: dict[tuple[int, int], float] = {}
 

@@ -105,12 +105,6 @@ def invented_quantities(row: dict[str, Any], answer_text: str, tool_runs: Any,
     return bad
 
 
-def _author_year(reference: str) -> tuple[str | None, int | None]:
-    surname = re.match(r"\s*([A-Z][A-Za-z'\-]+)", reference)
-    year = re.search(r"\b(19|20)\d{2}\b", reference)
-    return (surname.group(1) if surname else None, int(year.group(0)) if year else None)
-
-
 def citations_supported(answer: Any) -> tuple[bool, list[str]]:
     """Every [n] resolves, and each cited sentence is supported by one of its quotes."""
     from fitcoach.agent.verify import (
@@ -119,10 +113,11 @@ def citations_supported(answer: Any) -> tuple[bool, list[str]]:
         sentence_support,
         split_sentences,
     )
+    from fitcoach.text import author_year
 
     quotes = {c.n: c for c in answer.citations}
     problems = []
-    refer_refs = [_author_year(f.reference) for f in answer.safety_flags if f.action == "refer"]
+    refer_refs = [author_year(f.reference) for f in answer.safety_flags if f.action == "refer"]
     for sentence in split_sentences(answer.answer):
         for n in cited_numbers(sentence):
             citation = quotes.get(n)

@@ -203,3 +203,14 @@ def cite_authors(authors: list[str]) -> str:
     if len(names) > 2:
         return f"{names[0]} et al."
     return ", ".join(names)
+
+
+def author_year(reference: str) -> tuple[str | None, int | None]:
+    """First author's surname and the year of a reference string.
+
+    >>> author_year("Riebe D et al. Updating ACSM's recommendations. 2015;47(11):2473.")
+    ('Riebe', 2015)
+    """
+    surname = re.match(r"\s*([A-Z][A-Za-z'\-]+)", reference)
+    year = re.search(r"\b(19|20)\d{2}\b", reference)
+    return (surname.group(1) if surname else None, int(year.group(0)) if year else None)

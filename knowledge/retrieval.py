@@ -7,6 +7,7 @@ finds the generation moved on rebuilds it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -78,9 +79,9 @@ class Bm25Index:
         self.generation = generation
         self._doc_of = [c.doc_id for c in chunks]
 
-    @property
+    @functools.cached_property
     def vocabulary(self) -> frozenset[str]:
-        """Every token the index holds (see `tokenize`)."""
+        """Every token the index holds (see `tokenize`); built once per index."""
         return frozenset(self.retriever.vocab_dict)
 
     @classmethod
