@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 from typing import Any
 
 from fastapi import Request
@@ -13,7 +12,7 @@ from fastapi import Request
 from fitcoach.errors import ConfigError
 from fitcoach.settings import Settings
 
-from .errors import ApiError
+from .errors import ApiError, send_error
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -99,16 +98,4 @@ class TokenGate:
             await self.app(scope, receive, send)
             return
         error, hint = UNAUTHORIZED
-        body = json.dumps({"error": error, "hint": hint}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"www-authenticate", b"Bearer"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 401, error, hint, [(b"www-authenticate", b"Bearer")])

@@ -133,3 +133,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
         return _json(500, error_payload(exc))
+
+
+async def send_error(
+    send: Any, status: int, error: str, hint: str, headers: list[tuple[bytes, bytes]] = ()
+) -> None:
+    """Answer `{error, hint}` straight from ASGI middleware, before any route runs."""
+    import json
+
+    body = json.dumps({"error": error, "hint": hint}).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()), *headers],
+    })  # fmt: skip
+    await send({"type": "http.response.body", "body": body})

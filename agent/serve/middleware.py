@@ -3,11 +3,10 @@ request-body limits and the security headers of the web page."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from .errors import ApiError
+from .errors import ApiError, send_error
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -104,19 +103,7 @@ def _too_large_text(upload: bool, upload_mb: float) -> tuple[str, str]:
 
 async def _too_large(send: Callable, upload: bool, upload_mb: float) -> None:
     error, hint = _too_large_text(upload, upload_mb)
-    payload = json.dumps({"error": error, "hint": hint}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    await send_error(send, 413, error, hint, [(b"connection", b"close")])
 
 
 # The page and its assets come from this server only: no CDN, no inline script, no framing.
