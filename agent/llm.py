@@ -304,16 +304,17 @@ def _llama_cpp(settings: Settings, adapter: Path | None) -> BaseChatModel:
     model, models_dir = settings.agent.model, settings.models_dir
 
     def prepare() -> tuple[Path, Path | None]:
-        # run on first generation: derives the float16 copy of the bundled model and converts
-        # a PEFT adapter without a shipped GGUF, each once per machine
-        from fitcoach.lora_gguf import runtime_adapter
+        # run on first generation: derives the float16 copy of the bundled model, converts a
+        # PEFT adapter without a shipped GGUF and merges the adapter in, each once per machine
+        from fitcoach.lora_gguf import merged_model, runtime_adapter
         from fitcoach.models import gguf_file, runtime_gguf
 
         base = runtime_gguf(model, models_dir)
-        lora = None
-        if adapter is not None:
-            lora = runtime_adapter(adapter, gguf_file(model), models_dir / "adapters")
-        return base, lora
+        if adapter is None:
+            return base, None
+        lora = runtime_adapter(adapter, gguf_file(model), models_dir / "adapters")
+        merged = merged_model(base, lora, models_dir / "merged")
+        return (merged, None) if merged is not None else (base, lora)
 
     return LlamaCppChatModel(
         model_name=model,

@@ -278,6 +278,34 @@ def test_gguf_lora_matches_peft_logit_for_logit(tmp_path, tiny, hf_tiny, variant
     assert half.size_mb < export.size_mb
 
 
+def test_merged_model_equals_the_adapter_applied_at_load(tmp_path, tiny, hf_tiny) -> None:
+    import copy
+
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from fitcoach.lora_gguf import convert_peft_adapter, merged_model
+
+    torch.manual_seed(0)
+    config = LoraConfig(r=4, lora_alpha=8, init_lora_weights=False,
+                        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "down_proj"])  # fmt: skip
+    get_peft_model(copy.deepcopy(hf_tiny), config).save_pretrained(tmp_path / "adapter")
+    lora = convert_peft_adapter(tmp_path / "adapter", tiny, tmp_path / "a.gguf", dtype="f32").path
+    ids = [1, 120, 118, 104, 117, 13, 107, 104, 111, 111, 114, 35, 259, 2, 1, 97]
+    merged = merged_model(tiny, lora, tmp_path / "merged")
+    assert merged is not None and merged.parent == tmp_path / "merged"
+    applied = _logits_llama(tiny, ids, lora)
+    assert np.abs(_logits_llama(tiny, ids) - applied).max() > 0.5  # the adapter matters
+    assert np.abs(_logits_llama(merged, ids) - applied).max() < 0.05
+    stamp = merged.stat().st_mtime_ns
+    assert merged_model(tiny, lora, tmp_path / "merged") == merged  # made once, then reused
+    assert merged.stat().st_mtime_ns == stamp
+    assert tiny.stat().st_size == merged.stat().st_size  # same layout: only weights rewritten
+    other = convert_peft_adapter(tmp_path / "adapter", tiny, tmp_path / "b.gguf", dtype="f16").path
+    assert merged_model(tiny, other, tmp_path / "merged") != merged  # keyed by the adapter
+    assert not list((tmp_path / "merged").glob(".*"))  # no temporary file left behind
+
+
 def test_conversion_refuses_what_a_gguf_lora_cannot_hold(tmp_path: Path, tiny: Path) -> None:
     from fitcoach.lora_gguf import convert_peft_adapter
 
