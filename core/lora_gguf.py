@@ -275,6 +275,12 @@ def merged_model(base_gguf: Path, lora_gguf: Path, cache_dir: Path) -> Path | No
     place by W + B A computed in float32 (B already carries the PEFT scale, see above), so
     metadata, tokenizer and every other tensor are the base's own bytes.
     """
+    key = hashlib.sha256(
+        f"{base_gguf.resolve()}:{base_gguf.stat().st_size}:{sha256_file(lora_gguf)}".encode()
+    ).hexdigest()[:12]
+    dest = cache_dir / f"{base_gguf.name.removesuffix('.gguf')}+{lora_gguf.stem}-{key}.gguf"
+    if dest.is_file():  # before any parsing: reading a base's metadata takes a second
+        return dest
     import gguf
     import numpy as np
 
@@ -290,12 +296,6 @@ def merged_model(base_gguf: Path, lora_gguf: Path, cache_dir: Path) -> Path | No
         )
     if any(weights[t].tensor_type.name not in MERGEABLE_TYPES for t in targets):
         return None
-    key = hashlib.sha256(
-        f"{base_gguf.resolve()}:{base_gguf.stat().st_size}:{sha256_file(lora_gguf)}".encode()
-    ).hexdigest()[:12]
-    dest = cache_dir / f"{base_gguf.name.removesuffix('.gguf')}+{lora_gguf.stem}-{key}.gguf"
-    if dest.is_file():
-        return dest
     del base  # the reader's memory map; the copy below is opened for writing
     cache_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}-", dir=cache_dir)
