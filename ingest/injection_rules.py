@@ -2,12 +2,14 @@
 
 The YAML says what each rule means; here it is validated (every reason named, every macro
 defined, every pattern compiled) so that a broken edit fails with the rule that broke it.
+Cyrillic and Greek letters in a pattern are folded like the text it reads (see `fold`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from importlib import resources
 from typing import NamedTuple
 
@@ -15,6 +17,25 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from fitcoach.errors import ConfigError
 
+# Cyrillic and Greek letters that look like Latin ones: capitals first (Greek "Ν" is an N,
+# though its lower case "ν" looks like a v), then lower case.
+CAPITALS = str.maketrans(
+    {
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+        "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "У": "Y",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    }
+)  # fmt: skip
+LOOKALIKES = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j",
+        "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l",
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "m", "ν": "v",
+        "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ζ": "z",
+    }
+)  # fmt: skip
 
 class Rule(NamedTuple):
     signal: str  # weak rules with the same signal count once
@@ -71,6 +92,10 @@ def _compile(where: str, alternatives: list[str], macros: dict[str, str]) -> re.
         return macros[name]
 
     source = "|".join(f"(?:{_MACRO.sub(expand, alt)})" for alt in alternatives)
+    # the text is read with look-alikes folded to Latin and accents dropped ("й" -> "и"), so
+    # the letters of a rule are too; ASCII, and with it the regex syntax, is left as it is
+    source = unicodedata.normalize("NFKD", source.translate(CAPITALS).translate(LOOKALIKES))
+    source = "".join(c for c in source if not unicodedata.combining(c))
     try:
         return re.compile(source, re.S)
     except re.error as exc:

@@ -22,29 +22,11 @@ import unicodedata
 from typing import NamedTuple
 
 from .document import ParsedDocument, QuarantinedSentence
-from .injection_rules import load_rules
+from .injection_rules import CAPITALS, LOOKALIKES, load_rules
 
-# Cyrillic and Greek letters that look like Latin ones: capitals first (Greek "Ν" is an N,
-# though its lower case "ν" looks like a v), then lower case.
-_CAPITALS = str.maketrans(
-    {
-        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
-        "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "У": "Y",
-        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-    }
-)  # fmt: skip
-_LOOKALIKES = str.maketrans(
-    {
-        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
-        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j",
-        "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l",
-        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "m", "ν": "v",
-        "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ζ": "z",
-    }
-)  # fmt: skip
-# Runs of three or more single letters split by one space, dot, hyphen or underscore.
-_SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*·]){2,}[^\W\d_](?![^\W\d_])")
+# Runs of three or more single letters split by one space, dot, hyphen or underscore, the same
+# one throughout the run: in "I.g.n.o.r.e.z t.o.u.t.e.s" the space is the word boundary.
+_SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_]([ .\-_*·])(?:[^\W\d_]\1)+[^\W\d_](?![^\W\d_])")
 _LONE = re.compile(r"(?<![^\W\d_])[^\W\d_](?![^\W\d_])")
 _MIXED_SCRIPT = re.compile(r"[a-zA-Z][\u0370-\u04ff]|[\u0370-\u04ff][a-zA-Z]")  # Greek, Cyrillic
 
@@ -53,7 +35,7 @@ def fold(text: str) -> str:
     """The text as the rules read it: see the module docstring."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")  # zero-width, BOM, ...
-    text = text.translate(_CAPITALS).lower().translate(_LOOKALIKES)
+    text = text.translate(CAPITALS).lower().translate(LOOKALIKES)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("\u2019", "'").replace("\u2018", "'")
