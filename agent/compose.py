@@ -8,6 +8,7 @@ the model (when its draft holds up) only phrases the supporting sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fitcoach.agent.evidence import Evidence, Sentence
@@ -20,9 +21,27 @@ QUOTE_WORDS = 60
 MAX_SUPPORT = 3
 
 
-def flag_sentences(flags: Sequence[SafetyFlag]) -> list[str]:
-    """Non-referral safety notes, as the answer states them."""
-    return [f"Safety note: {f.message}" for f in flags if f.action != "refer"]
+# Notes raised by age alone are training advice ("Under 18: resistance training is safe with
+# supervision"): stated when the question is about training, not under every question a
+# teenager asks about sleep. The flags themselves stay in the answer's `safety_flags`.
+AGE_NOTES = frozenset({"youth", "older_adult"})
+_TRAINING = re.compile(
+    r"\b(train\w*|exercis\w*|lift\w*|strength|weights?|resistance|gym|workouts?|programme?s?|"
+    r"squat\w*|deadlift\w*|bench|press|sets?|reps?|load\w*|plyometric\w*|sprint\w*|run\w*|"
+    r"fitness|balance|falls?|active|activity|sport)\b",
+    re.I,
+)
+
+
+def flag_sentences(flags: Sequence[SafetyFlag], question: str | None = None) -> list[str]:
+    """Non-referral safety notes, as the answer states them (age notes only under a question
+    about training, when the question is given)."""
+    return [
+        f"Safety note: {f.message}"
+        for f in flags
+        if f.action != "refer"
+        and not (question is not None and f.code in AGE_NOTES and not _TRAINING.search(question))
+    ]
 
 
 def tool_sentences(tool_runs: Sequence[ToolRun]) -> list[str]:
@@ -63,6 +82,7 @@ def compose(
     caveat: Sentence | None = None,
     see: str | None = None,
     asks: Sequence[str] = (),
+    question: str | None = None,
 ) -> VerifiedAnswer:
     """The answer in coaching order, numbered 1..m by first use.
 
@@ -85,7 +105,7 @@ def compose(
         if not _repeats(s.text, [p[0] for p in lead + support]):
             support.append(_from(s))
     caveats: list[Part] = [(t, [], "tool", 1.0) for t in tool_warnings(tool_runs)]
-    caveats += [(t, [], "flag", 1.0) for t in flag_sentences(flags)]
+    caveats += [(t, [], "flag", 1.0) for t in flag_sentences(flags, question)]
     if caveat is not None and not _repeats(caveat.text, [p[0] for p in lead + support]):
         caveats.append(_from(caveat))  # verbatim: its label carries a negation the quote needs
     if see:
@@ -97,9 +117,7 @@ def compose(
 
 def _repeats(sentence: str, existing: Sequence[str]) -> bool:
     words = content_words(sentence)
-    return any(
-        words and len(words & content_words(e)) >= 0.7 * len(words) for e in existing
-    )
+    return any(words and len(words & content_words(e)) >= 0.7 * len(words) for e in existing)
 
 
 def quote(evidence: Evidence, sentences: Sequence[str]) -> str:
@@ -142,5 +160,7 @@ def fixed_answer(parts: Sequence[str], evidence: Sequence[Evidence]) -> Verified
 def drop_echoes(draft: str, question: str) -> str:
     """The draft without sentences that only repeat the question (small models echo it)."""
     asked = content_words(question)
-    kept = [s for s in split_sentences(draft) if not (content_words(s) and content_words(s) <= asked)]
+    kept = [
+        s for s in split_sentences(draft) if not (content_words(s) and content_words(s) <= asked)
+    ]
     return " ".join(kept)

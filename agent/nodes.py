@@ -160,6 +160,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
     # strong evidence.
     rare = [w for w in missing if w not in common_words()]
+    # an everyday verb or adverb ("letting", "inevitably") names no topic
+    missing = [w for w in missing if w in rare or not w.endswith(("ing", "ly", "ed"))]
     best = chosen[0].score if chosen else 0.0
     if (rare and best < settings.agent.gap_score + 0.1) or (missing and best < settings.agent.gap_score):
         chosen, missing = [], rare or missing
@@ -272,7 +274,7 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     p = state.get("plan") or Plan()
     verified = compose(
         chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
-        see=_see(state), asks=p.questions,
+        see=_see(state), asks=p.questions, question=state["question"],
     )  # fmt: skip
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
@@ -365,7 +367,7 @@ def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
     from fitcoach.agent.compose import tool_sentences, tool_warnings
 
     asks = list(p.questions) if p is not None else []
-    extra = tool_sentences(runs) + tool_warnings(runs) + flag_sentences(_flags(state)) + asks
+    extra = tool_sentences(runs) + tool_warnings(runs) + flag_sentences(_flags(state), state["question"]) + asks
     if extra and not (p is not None and p.scope == "out"):
         text = " ".join(extra) + " " + text
     result = CoachAnswer(

@@ -45,6 +45,10 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "carbohydrate": ("carb", "carbs", "carbohydrate", "carbohydrates"),
     "caffeine": ("caffeine", "coffee", "espresso", "pre-workout caffeine"),
     "creatine": ("creatine",),
+    # a nutrition calculator (and the body-weight question it needs) only for an amount asked
+    "amount": ("how much", "how many", "gram", "grams", "g/kg", "mg/kg", "g per kg", "dose",
+               "dosage", "doses", "intake", "per day", "a day", "daily", "per hour", "an hour",
+               "should i take", "should i eat", "should i have", "should i drink", "target"),
     "deficit": ("deficit", "calorie", "calories", "kcal", "lose", "losing", "cut", "drop"),
     "zones": ("zone", "zones", "heart rate", "heart-rate", "hr", "bpm", "karvonen", "tanaka"),
     "build": ("increase", "build", "add", "progress", "how fast", "ramp", "mileage", "10%",
@@ -385,7 +389,10 @@ class Router:
             return
         notes: list[str] = []
         mass = None
-        if asks["protein"] or asks["carbohydrate"] or asks["caffeine"] or asks["creatine"]:
+        amount = _has(self.q, INTENTS["amount"]) or self.parsed.body_mass is not None or bool(
+            self.parsed.loads
+        )  # a weight given is a number to work with
+        if amount and (asks["protein"] or asks["carbohydrate"] or asks["caffeine"] or asks["creatine"]):
             mass = self._body_mass(notes)
         if mass is not None:
             base = {"body_mass": mass[0], "unit": mass[1]}

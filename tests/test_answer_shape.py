@@ -119,3 +119,39 @@ def test_a_topic_the_library_never_names_is_an_honest_gap() -> None:
     )
     assert answer.abstained and not answer.citations
     assert "ashwagandha" in answer.answer and "fitcoach ingest" in answer.answer
+
+
+def test_an_everyday_verb_the_library_never_uses_is_no_gap() -> None:
+    answer = coach_over([OLDER], "Older adults should do strength training [1].").ask(
+        "Does letting older adults do strength training two days a week help?"
+    )
+    assert not answer.abstained and answer.citations
+    assert "letting" not in answer.answer
+
+
+def test_age_notes_follow_the_question_but_the_flag_stays() -> None:
+    from fitcoach.agent.tools import AthleteProfile
+
+    teen = AthleteProfile(age=15)
+    reply = "A 12-year-old can safely start supervised strength training [1]."
+    sleep = coach_over([YOUTH], reply).ask("How much sleep should I get before exams?", teen)
+    lifting = coach_over([YOUTH], reply).ask("Is strength training safe for me?", teen)
+    assert "Under 18" not in sleep.answer and any(f.code == "youth" for f in sleep.safety_flags)
+    assert "Under 18" in lifting.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_weight"),
+    [
+        ("How much protein do I need per day?", True),
+        ("How many grams of carbs on a hard training day?", True),
+        ("Is soy protein as good as whey?", False),
+        ("Does creatine damage your kidneys?", False),
+        ("Do very high doses of caffeine work better?", True),
+    ],
+)
+def test_body_weight_is_asked_only_for_an_amount(question: str, asks_weight: bool) -> None:
+    from fitcoach.agent.planner import plan
+
+    asked = "What is your body weight (kg or lb)?" in plan(question).questions
+    assert asked == asks_weight

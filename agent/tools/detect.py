@@ -235,6 +235,13 @@ def find_daily_intake(text: str) -> int | None:
         ):
             continue
         if re.search(
+            r"^\s*(?:(?:a|per|each|/)\s*day\s+)?(?:deficit|surplus|less|fewer|more|under|below|cut)\b",
+            after,
+        ) or re.search(
+            r"\b(?:deficit|surplus|cut|cutting|drop|reduce|reduction) (?:of|by)\s*$", before
+        ):
+            continue  # "a 500 kcal deficit" is a change in intake, not the intake itself
+        if re.search(
             r"\b(?:eat\w*|consum\w*|intake|diet of|on|limit\w*|only|stick\w* to)\b", before
         ) or re.search(r"^\s*(?:a|per|each|/)\s*day|^\s*daily", after):
             return int(m.group(1))
