@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -220,18 +220,18 @@ _ASKS_VERDICT = re.compile(
 # Section priors: findings and practical advice first, methods and references last.
 # A worked example ("for a 80 kg lifter, that means...") supports a finding but should not
 # stand in for it when the general figure is there.
-_EXAMPLE = re.compile(r"\b(?:for|take) an? \d+(?:\.\d+)?[- ]?(?:kg|lb|year)|\bthat means\b|\bfor example\b", re.I)
+_EXAMPLE = re.compile(r"\b(?:for|take) an? \d+(?:\.\d+)?[- ]?(?:kg|lb|year)|\bfor example\b", re.I)
 
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
 _STUDY_SECTION = re.compile(r"what was studied|introduction|background|methods?", re.I)
 
-_SECTION_PRIOR = (
-    (re.compile(r"numbers that matter|results?|findings|conclusion", re.I), 0.08),
-    (re.compile(r"practical|applications?|recommendation|abstract|summary", re.I), 0.06),
-    (re.compile(r"discussion", re.I), 0.02),
-    (re.compile(r"what was studied|introduction|background|methods?", re.I), -0.08),
-    (re.compile(r"references|acknowledg|funding|conflict", re.I), -0.4),
+_SECTIONS = (
+    (re.compile(r"numbers that matter|results?|findings|conclusion", re.I), "findings"),
+    (re.compile(r"practical|applications?|recommendation|abstract|summary", re.I), "practical"),
+    (re.compile(r"discussion", re.I), "discussion"),
+    (re.compile(r"what was studied|introduction|background|methods?", re.I), "study"),
+    (re.compile(r"references|acknowledg|funding|conflict", re.I), "back_matter"),
 )
 
 
@@ -335,7 +335,21 @@ def _balanced(text: str) -> bool:
 _FRONT_MATTER = re.compile(r"^(key ?words|abbreviations|correspondence|received|accepted|citation)\b", re.I)
 
 
+# A table flattened into one line: a lower-case word runs into a capitalised row label
+# ("... g/kg of body weight Preserving and building muscle mass 1.4-2.0 g/kg ... During ...").
+_ROW_BREAK = re.compile(
+    r"\b(?!(?:and|or|by|of|with|from|in|to|the|at|for|as|than|versus|vs)\b)[a-z][\w/%)-]* "
+    r"[A-Z][a-z]{2,} (?=[a-z\d(])"
+)  # after "and", "by", "of" ... a capital starts a name, not a row
+
+
+def _table_row_run(sentence: str) -> bool:
+    return len(_ROW_BREAK.findall(sentence)) >= 3 and len(numbers_in(sentence)) >= 3
+
+
 def _usable(sentence: str) -> bool:
+    if _table_row_run(sentence):
+        return False
     words = sentence.split()
     proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
     fragment = bool(re.match(r"\d+(?:\.\d+)?\s*[,;:)]", sentence)) or not _balanced(sentence)
@@ -344,17 +358,106 @@ def _usable(sentence: str) -> bool:
     return proper and not fragment and 5 <= len(words) <= 70 and not sentence.rstrip().endswith(":")
 
 
-def rank_sentences(
+def _kind(text: str, e: Evidence) -> str:
+    kind = sentence_kind(text)
+    if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
+        kind = "method"  # what a study did is background, not a finding to lead with
+    return kind
+
+
+def _covered(word: str, words: set[str]) -> bool:
+    return word in words or any(w.startswith(word) or word.startswith(w) for w in words if len(w) >= 4)
+
+
+def sentence_features(
+    question: str,
+    pool: Sequence[tuple[str, Evidence]],
+    lexical: Sequence[float],
+    similarity: Sequence[float],
+    evidence: Sequence[Evidence],
+    profile: AthleteProfile | None = None,
+) -> list[dict[str, float]]:
+    """What the score of each (sentence, passage) in `pool` is made of, by name; the weights
+    are in agent/data/rank_weights.yaml (see `rank_weights`)."""
+    q_words = content_words(question)
+    wants_number = bool(_ASKS_NUMBER.search(question))
+    wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
+    asked = asked_populations(question, profile)
+    titles = {e.n: content_words(e.title) for e in evidence}
+    rows = []
+    for (text, e), lex, sim in zip(pool, lexical, similarity, strict=True):
+        kind = _kind(text, e)
+        own = content_words(text) | titles[e.n]
+        f: dict[str, float] = {
+            "constant": 1.0,  # keeps fitted scores on the thresholds' scale
+            "similarity": sim,
+            "lexical": lex,
+            "passage_similarity": e.similarity or 0.0,
+            "title_overlap": len(q_words & titles[e.n]) / (len(q_words) or 1),
+            "coverage": sum(_covered(w, own) for w in q_words) / (len(q_words) or 1),
+            "anaphora": float(bool(_ANAPHORA.match(text))),
+            "worked_example": float(bool(_EXAMPLE.search(text))),
+            "advice": float(bool(_ADVICE.search(text))),
+            f"kind_{kind}": 1.0,
+        }
+        section = next((name for rx, name in _SECTIONS if e.section and rx.search(e.section)), None)
+        if section:
+            f[f"section_{section}"] = 1.0
+        has_number = bool(numbers_in(text)) and kind != "demographics"
+        if wants_number:
+            f["number_asked_given" if has_number else "number_asked_missing"] = 1.0
+        if wants_verdict and _VERDICT.search(text):
+            f["verdict_asked_given"] = 1.0
+        named = populations_in(text) | populations_in(e.title)
+        if named and asked:
+            f["population_match" if named & asked else "population_mismatch"] = 1.0
+        elif named and not asked:
+            f["population_unasked"] = 1.0  # a finding about a special group, asked from outside it
+        elif asked - {"adult"}:
+            f["population_general"] = 1.0  # asked about pregnancy, age or a condition
+        rows.append(f)
+    return rows
+
+
+_WEIGHTS_FILE = Path(__file__).with_name("data") / "rank_weights.yaml"
+
+
+@functools.cache
+def rank_weights() -> dict[str, float]:
+    """Each sentence feature's weight. The similarity's weight is 1, so a score reads as a
+    cosine similarity adjusted by the rest; `python -m fitcoach.finetune.rank_weights` fits the
+    others on the team's tune-split labels and rewrites the file."""
+    import yaml
+
+    data = yaml.safe_load(_WEIGHTS_FILE.read_text(encoding="utf-8"))
+    weights = data.get("weights") if isinstance(data, dict) else None
+    if not isinstance(weights, dict) or not all(
+        isinstance(k, str) and isinstance(v, (int, float)) for k, v in weights.items()
+    ):
+        raise ValueError(f"{_WEIGHTS_FILE} must hold `weights:` mapping feature names to numbers")
+    return {k: float(v) for k, v in weights.items()}
+
+
+class Candidates(NamedTuple):
+    """The sentences worth scoring for a question, with what their scores are made of."""
+
+    pool: list[tuple[str, Evidence]]
+    lexical: list[float]
+    similarity: list[float]
+    features: list[dict[str, float]]
+
+
+def candidates(
     question: str,
     evidence: Sequence[Evidence],
     profile: AthleteProfile | None = None,
     embedder: Any | None = None,
-    reranker: Any | None = None,
-) -> list[Sentence]:
-    """Every usable evidence sentence, best first, scored against the question."""
+) -> Candidates:
+    """Every usable evidence sentence (the best MAX_EMBEDDED by a cheap score when there are
+    more), embedded with its paper's title, and its features."""
     pool = [(s, e) for e in evidence for s in e.sentences if _usable(s)]
     if not pool:
-        return []
+        return Candidates([], [], [], [])
     q_words = content_words(question)
     lexical = _bm25(q_words, [content_words(s) for s, _ in pool])
     if len(pool) > MAX_EMBEDDED:
@@ -370,43 +473,33 @@ def rank_sentences(
         similarity = [cosine(vectors[0], v) for v in vectors[1:]]
     else:
         similarity = [0.0] * len(pool)
+    features = sentence_features(question, pool, lexical, similarity, evidence, profile)
+    return Candidates(pool, lexical, similarity, features)
+
+
+def rank_sentences(
+    question: str,
+    evidence: Sequence[Evidence],
+    profile: AthleteProfile | None = None,
+    embedder: Any | None = None,
+    reranker: Any | None = None,
+) -> list[Sentence]:
+    """Every usable evidence sentence, best first, scored against the question."""
+    found = candidates(question, evidence, profile, embedder)
+    if not found.pool:
+        return []
     relevance = (
-        reranker.score(question, [f"{e.title}: {s}" for s, e in pool]) if reranker else None
+        reranker.score(question, [f"{e.title}: {s}" for s, e in found.pool]) if reranker else None
     )
-    wants_number = bool(_ASKS_NUMBER.search(question))
-    wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
-    asked = asked_populations(question, profile)
+    weights = rank_weights()
     out: list[Sentence] = []
-    titles = {e.n: content_words(e.title) for e in evidence}
-    for i, ((text, e), lex, sim) in enumerate(zip(pool, lexical, similarity, strict=True)):
-        kind = sentence_kind(text)
-        if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
-            kind = "method"  # what a study did is background, not a finding to lead with
-        score = sim + 0.35 * lex + 0.25 * (e.similarity or 0.0)
-        score += 0.15 * len(q_words & titles[e.n]) / (len(q_words) or 1)  # the paper's own topic
-        if _ANAPHORA.match(text):
-            score -= 0.08
-        if _EXAMPLE.search(text):
-            score -= 0.15
+    for i, (text, e) in enumerate(found.pool):
+        score = sum(weights.get(name, 0.0) * value for name, value in found.features[i].items())
         if relevance is not None:
             score += RERANK_WEIGHT * (relevance[i] - 0.5)
-        score += next((w for rx, w in _SECTION_PRIOR if e.section and rx.search(e.section)), 0.0)
-        score += {"method": -0.15, "demographics": -0.25, "limitation": -0.1}.get(kind, 0.0)
-        has_number = bool(numbers_in(text)) and kind != "demographics"
-        if wants_number:
-            score += 0.08 if has_number else -0.04
-        if wants_verdict and _VERDICT.search(text):
-            score += 0.04
-        score += 0.03 * bool(_ADVICE.search(text))
-        named = populations_in(text) | populations_in(e.title)
-        if named and asked:
-            score += 0.08 if named & asked else -0.3
-        elif named and not asked:
-            score -= 0.12  # a finding about a special group, asked by someone outside it
-        elif asked - {"adult"}:
-            score -= 0.1  # asked about pregnancy, age or a condition: a general finding fits less
-        out.append(Sentence(text=text, n=e.n, score=round(score, 4), similarity=round(sim, 4),
-                            lexical=round(lex, 4), kind=kind))  # fmt: skip
+        out.append(Sentence(text=text, n=e.n, score=round(score, 4),
+                            similarity=round(found.similarity[i], 4),
+                            lexical=round(found.lexical[i], 4), kind=_kind(text, e)))  # fmt: skip
     out.sort(key=lambda s: s.score, reverse=True)
     return out
 

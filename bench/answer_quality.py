@@ -13,7 +13,9 @@ Per answer: every key point present (a key point is a list of alternative phrase
 counts, case-insensitive, dashes and "3 to 5" ranges normalised); a wrong number (a number the
 question, the tool results, the safety flags and the cited quotes do not hold, or one in
 `must_not`); a must-not phrase; defects (meta-talk, an echo of the question, debris, a repeated
-clause, an off-topic sentence that shares no content word with the question or key points);
+clause, a run-on "sentence" of over 70 words, an off-topic sentence that shares no content word
+with the question or key points; the screen's own referral and a cited paper's "What it does
+not show" caveat are exempt);
 the action (answer, refer, declined as outside coaching, honest gap). It prints one table
 overall and per area, then faithfulness on bench/data/faithfulness.jsonl when that file exists.
 `--out` writes one JSON line per question (answer text, citations, what failed).
@@ -180,6 +182,12 @@ def _related(words: set[str], vocabulary: set[str]) -> bool:
     return bool(words & vocabulary) or any(len(w) >= 4 and w[:4] in stems for w in words)
 
 
+REFER_OPENING = "Safety first: fitcoach will not give a training plan for this."
+# A caveat of a cited paper ("What it does not show: ...") is part of the answer's shape.
+CAVEAT = re.compile(r"^what it does not show\b", re.I)
+RUN_ON_WORDS = 70  # a "sentence" this long is a table or a page run together
+
+
 def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) -> list[str]:
     """Readability defects of one answer, each as 'kind: where'. `topic` holds the key-point
     phrases (and profile terms): a sentence sharing no word with them or the question, and no
@@ -199,12 +207,14 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
             found.append(f"meta: {short}")
         if sentence.count("(") != sentence.count(")"):
             found.append(f"debris: {short}")
+        if len(sentence.split()) > RUN_ON_WORDS:
+            found.append(f"debris (run-on): {short}")
         words = _words(sentence)
         near_copy = len(qwords) >= 3 and len(words & qwords) / len(words | qwords) >= 0.75
         if near_copy or (len(q_norm) > 20 and q_norm in normalize(sentence)):
             found.append(f"echo: {short}")
         standard = any(words <= b for b in standard_words) or bool(
-            GAP_TEXT.search(sentence) or DECLINE_TEXT.search(sentence)
+            GAP_TEXT.search(sentence) or DECLINE_TEXT.search(sentence) or CAVEAT.search(sentence)
         )
         on_topic = _related(words, vocabulary) or bool(numbers(sentence) & topic_numbers)
         if words and not standard and not on_topic:
@@ -259,7 +269,11 @@ def _dois(dois: Any) -> set[str]:
 def grade(row: QualityRow, answer: Any, seconds: float, scope_help: str = "") -> dict[str, Any]:
     text = answer.answer
     hits = key_point_hits(text, row.key_points)
-    flag_text = [f.message for f in answer.safety_flags]
+    # the screen's own words, as the answer states them: message, rule reference, referral
+    flag_text = [f"{f.message} rule {f.reference}" for f in answer.safety_flags]
+    if answer.refer:
+        flag_text += [REFER_OPENING, "please see a physician qualified clinician get medical "
+                      "clearance before you start resume training"]  # fmt: skip
     topic = [alt for point in row.key_points for alt in point] + [json.dumps(row.profile or {})]
     faults = defects(text, row.question, topic, [*flag_text, scope_help])
     wrong = wrong_numbers(text, _allowed_text(row, answer), row.must_not)
