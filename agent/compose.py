@@ -24,13 +24,18 @@ MAX_SUPPORT = 3
 # Notes raised by age alone are training advice ("Under 18: resistance training is safe with
 # supervision"): stated when the question is about training, not under every question a
 # teenager asks about sleep. The flags themselves stay in the answer's `safety_flags`.
-AGE_NOTES = frozenset({"youth", "older_adult"})
-_TRAINING = re.compile(
-    r"\b(train\w*|exercis\w*|lift\w*|strength|weights?|resistance|gym|workouts?|programme?s?|"
-    r"squat\w*|deadlift\w*|bench|press|sets?|reps?|load\w*|plyometric\w*|sprint\w*|run\w*|"
-    r"fitness|balance|falls?|active|activity|sport)\b",
-    re.I,
+_STRENGTH = (
+    r"lift\w*|strength|weights?|resistance|gym|squat\w*|deadlift\w*|bench|press|barbell|"
+    r"dumbbell|kettlebell|sets?|reps?|max(?:imal)?|1rm|plyometric\w*"
 )
+AGE_NOTES = {  # the note's code -> what a question must be about to get it
+    "youth": re.compile(rf"\b({_STRENGTH})\b", re.I),
+    "older_adult": re.compile(
+        rf"\b({_STRENGTH}|train\w*|exercis\w*|workouts?|programme?s?|fitness|balance|falls?|"
+        r"fall(?:ing)?|active|activity|walk\w*|run\w*)\b",
+        re.I,
+    ),
+}
 
 
 def flag_sentences(flags: Sequence[SafetyFlag], question: str | None = None) -> list[str]:
@@ -40,7 +45,7 @@ def flag_sentences(flags: Sequence[SafetyFlag], question: str | None = None) -> 
         f"Safety note: {f.message}"
         for f in flags
         if f.action != "refer"
-        and not (question is not None and f.code in AGE_NOTES and not _TRAINING.search(question))
+        and not (question is not None and f.code in AGE_NOTES and not AGE_NOTES[f.code].search(question))
     ]
 
 

@@ -62,7 +62,11 @@ _PRESCRIPTION = re.compile(
     r"\b(insulin|medication|medicine|drug|statin|metformin|ibuprofen|inhaler|infusion|"
     r"beta-blocker)s?\b.{0,40}\b(dose|dosage|how much|prescri\w*|change|adjust)|"
     r"\b(dose|dosage|change|adjust)\b.{0,30}\b(insulin|medication|medicine|statin|inhaler)\b|"
-    r"\bferritin level|iron infusion",
+    r"\bferritin level|iron infusion|"
+    # whether to operate is a surgeon's call, even when physio is one of the options
+    r"\b(?:do|should|will|would) (?:i|he|she|they|we) (?:need|have|get) (?:an? )?"
+    r"(?:surgery|operation|cortisone|injection)|\bsurgery or (?:physio|rehab)|"
+    r"\b(?:physio\w*|rehab\w*) or surgery",
     re.I,
 )
 
@@ -76,6 +80,8 @@ def outside_coaching(question: str) -> bool:
     True
     >>> outside_coaching("Is resistance training safe after knee surgery for an ACL tear?")
     False
+    >>> outside_coaching("Do I need surgery for my torn ACL, or will physio fix it?")
+    True
     """
     if _PRESCRIPTION.search(question):
         return True

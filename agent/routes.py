@@ -46,9 +46,11 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "caffeine": ("caffeine", "coffee", "espresso", "pre-workout caffeine"),
     "creatine": ("creatine",),
     # a nutrition calculator (and the body-weight question it needs) only for an amount asked
-    "amount": ("how much", "how many", "gram", "grams", "g/kg", "mg/kg", "g per kg", "dose",
-               "dosage", "doses", "intake", "per day", "a day", "daily", "per hour", "an hour",
-               "should i take", "should i eat", "should i have", "should i drink", "target"),
+    "amount": ("how much", "how many", "gram", "grams", "what dose", "which dose", "per day",
+               "a day", "daily", "per hour", "an hour", "should i take", "should i eat",
+               "should i have", "should i drink"),
+    # an amount per kilogram needs no body weight: the answer is the g/kg figure itself
+    "per_kg": ("per kg", "g/kg", "mg/kg", "per kilo", "per kilogram", "/kg"),
     "deficit": ("deficit", "calorie", "calories", "kcal", "lose", "losing", "cut", "drop"),
     "zones": ("zone", "zones", "heart rate", "heart-rate", "hr", "bpm", "karvonen", "tanaka"),
     "build": ("increase", "build", "add", "progress", "how fast", "ramp", "mileage", "10%",
@@ -389,9 +391,10 @@ class Router:
             return
         notes: list[str] = []
         mass = None
-        amount = _has(self.q, INTENTS["amount"]) or self.parsed.body_mass is not None or bool(
-            self.parsed.loads
-        )  # a weight given is a number to work with
+        given = self.parsed.body_mass is not None or bool(self.parsed.loads)
+        per_kg = _has(self.q, INTENTS["per_kg"])
+        # a weight given is a number to work with; an amount asked needs one
+        amount = given or (_has(self.q, INTENTS["amount"]) and not per_kg)
         if amount and (asks["protein"] or asks["carbohydrate"] or asks["caffeine"] or asks["creatine"]):
             mass = self._body_mass(notes)
         if mass is not None:

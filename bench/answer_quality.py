@@ -14,8 +14,8 @@ counts, case-insensitive, dashes and "3 to 5" ranges normalised); a wrong number
 question, the tool results, the safety flags and the cited quotes do not hold, or one in
 `must_not`); a must-not phrase; defects (meta-talk, an echo of the question, debris, a repeated
 clause, a run-on "sentence" of over 70 words, an off-topic sentence that shares no content word
-with the question or key points; the screen's own referral and a cited paper's "What it does
-not show" caveat are exempt);
+with the question or key points; the screen's own referral, a cited paper's "What it does
+not show" caveat and a question back for a missing number are exempt);
 the action (answer, refer, declined as outside coaching, honest gap). It prints one table
 overall and per area, then faithfulness on bench/data/faithfulness.jsonl when that file exists.
 `--out` writes one JSON line per question (answer text, citations, what failed).
@@ -185,6 +185,8 @@ def _related(words: set[str], vocabulary: set[str]) -> bool:
 REFER_OPENING = "Safety first: fitcoach will not give a training plan for this."
 # A caveat of a cited paper ("What it does not show: ...") is part of the answer's shape.
 CAVEAT = re.compile(r"^what it does not show\b", re.I)
+# The planner's question back for a missing number ("What is your body weight (kg or lb)?").
+ASK = re.compile(r"^(?:what is your|how many hours a day do you|how old are you)\b.*\?$", re.I)
 RUN_ON_WORDS = 70  # a "sentence" this long is a table or a page run together
 
 
@@ -215,6 +217,7 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
             found.append(f"echo: {short}")
         standard = any(words <= b for b in standard_words) or bool(
             GAP_TEXT.search(sentence) or DECLINE_TEXT.search(sentence) or CAVEAT.search(sentence)
+            or ASK.search(sentence)
         )
         on_topic = _related(words, vocabulary) or bool(numbers(sentence) & topic_numbers)
         if words and not standard and not on_topic:

@@ -135,8 +135,10 @@ def test_age_notes_follow_the_question_but_the_flag_stays() -> None:
     teen = AthleteProfile(age=15)
     reply = "A 12-year-old can safely start supervised strength training [1]."
     sleep = coach_over([YOUTH], reply).ask("How much sleep should I get before exams?", teen)
+    sport = coach_over([YOUTH], reply).ask("Should I specialise in one sport?", teen)
     lifting = coach_over([YOUTH], reply).ask("Is strength training safe for me?", teen)
     assert "Under 18" not in sleep.answer and any(f.code == "youth" for f in sleep.safety_flags)
+    assert "Under 18" not in sport.answer
     assert "Under 18" in lifting.answer
 
 
@@ -147,7 +149,9 @@ def test_age_notes_follow_the_question_but_the_flag_stays() -> None:
         ("How many grams of carbs on a hard training day?", True),
         ("Is soy protein as good as whey?", False),
         ("Does creatine damage your kidneys?", False),
-        ("Do very high doses of caffeine work better?", True),
+        ("Do very high doses of caffeine work better?", False),
+        ("How many grams of carbohydrate per kg should I eat on a hard day?", False),
+        ("How much caffeine should I take before a race?", True),
     ],
 )
 def test_body_weight_is_asked_only_for_an_amount(question: str, asks_weight: bool) -> None:
