@@ -412,7 +412,14 @@ def _rule_evidence(deps: Deps, flags: list[SafetyFlag]) -> tuple[list[Evidence],
     """For each refer flag: its message, cited to the library passage of its rule if found."""
     evidence: list[Evidence] = []
     sentences: list[str] = []
+    advice_given: set[str] = set()
     for flag in flags:
+        # "A warning sign during pregnancy: stop exercising and contact your obstetric
+        # provider" adds nothing after "Bleeding in pregnancy: <the same advice>"
+        advice = flag.message.split(":", 1)[-1].strip(" .").lower()
+        if ":" in flag.message and advice in advice_given:
+            continue
+        advice_given.add(advice)
         surname, year = author_year(flag.reference)
         try:
             hits = deps.library.search(flag.message, k=5)

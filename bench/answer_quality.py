@@ -129,6 +129,21 @@ def phrase_in(phrase: str, text: str) -> bool:
     return re.search(start + re.escape(p) + end, normalize(text)) is not None
 
 
+NEGATED = re.compile(r"\b(no|not|never|none|without|lack of|little|neither|nor|unclear whether|"
+                     r"no (?:good|clear|convincing|consistent) evidence that)\b", re.I)
+
+
+def asserted(phrase: str, text: str) -> bool:
+    """The phrase is in a sentence of `text` with no negation before it: "There is no good
+    evidence that grinding every set to failure builds more muscle" does not assert it."""
+    for sentence in _sentences(text):
+        if phrase_in(phrase, sentence):
+            at = normalize(sentence).find(normalize(phrase).split()[0])
+            if not NEGATED.search(normalize(sentence)[: max(at, 0)]):
+                return True
+    return False
+
+
 def key_point_hits(text: str, key_points: list[list[str]]) -> list[bool]:
     return [any(phrase_in(alt, text) for alt in point) for point in key_points]
 
@@ -223,7 +238,7 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
         if words and not standard and not on_topic:
             found.append(f"off-topic: {short}")
         for clause in re.split(r"[;:,]|\band\b", sentence):
-            clause_words = frozenset(_words(clause))
+            clause_words = frozenset(_words(clause)) | frozenset(numbers(clause))
             if len(clause_words) >= 4:
                 if clause_words in seen_clauses:
                     found.append(f"repeated: {clause.strip()[:90]}")
@@ -280,7 +295,7 @@ def grade(row: QualityRow, answer: Any, seconds: float, scope_help: str = "") ->
     topic = [alt for point in row.key_points for alt in point] + [json.dumps(row.profile or {})]
     faults = defects(text, row.question, topic, [*flag_text, scope_help])
     wrong = wrong_numbers(text, _allowed_text(row, answer), row.must_not)
-    said = [m for m in row.must_not if not re.search(r"\d", m) and phrase_in(m, text)]
+    said = [m for m in row.must_not if not re.search(r"\d", m) and asserted(m, text)]
     no_cites = not answer.citations
     gap_said = answer.abstained or (bool(GAP_TEXT.search(text)) and no_cites)
     declined = answer.abstained or (bool(DECLINE_TEXT.search(text)) and no_cites)

@@ -159,3 +159,12 @@ def test_body_weight_is_asked_only_for_an_amount(question: str, asks_weight: boo
 
     asked = "What is your body weight (kg or lb)?" in plan(question).questions
     assert asked == asks_weight
+
+
+def test_a_referral_states_each_piece_of_advice_once() -> None:
+    answer = coach_over([OLDER]).ask(
+        "I'm 30 weeks pregnant and have some vaginal bleeding. What exercise can I do?"
+    )
+    assert answer.refer
+    assert answer.answer.lower().count("contact your obstetric provider") == 1
+    assert len(answer.safety_flags) >= 2  # both flags are still reported
