@@ -119,6 +119,10 @@ def plan(state: CoachState, deps: Deps) -> dict[str, Any]:
     return {"plan": p, "set_log": p.sets}
 
 
+# With a tool's number to report, evidence is the backing, not the bulk: only close sentences.
+TOOL_FLOOR = 0.75
+
+
 def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     """Search once per query, keep each chunk once, clean and number it once, then rank its
     sentences against the question once; the answer steps reuse that ranking."""
@@ -150,8 +154,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
-    # With a tool's number to report, evidence is the backing, not the bulk: only close.
-    floor = settings.agent.sentence_floor + (0.4 if p.tool_calls else 0.0)
+    floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if p.tool_calls else settings.agent.sentence_floor
     chosen = select(ranked, floor=floor)
     vocabulary = getattr(deps.library, "vocabulary", None)
     missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
