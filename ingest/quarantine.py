@@ -152,6 +152,11 @@ _SEAM = 120  # characters each side of a sentence break that a split instruction
 _TERMINATED = re.compile(r"[.!?\u3002\uff01\uff1f;:\"')\]>\u201d\u2019]\s*$")
 
 
+# A role tag standing alone that opens a turn ("<<SYS>>", "[INST]", "<|system|>"); closing
+# tags ("<</SYS>>", "[/INST]") end one, and what follows them is the paper again.
+_OPENING_TAG = re.compile(r"(?:<<?\s*(?!/)[^<>/]{1,30}>>?|\[\s*(?!/)[^\[\]/]{1,30}\]|【[^】/]{1,10}】)+")
+
+
 def screen_texts(
     texts: list[str], pages: list[int | None]
 ) -> tuple[list[str], list[QuarantinedSentence]]:
@@ -188,7 +193,9 @@ def screen_texts(
             same_sentence = (before and not _TERMINATED.search(pieces[i - 1])) or (
                 after and not _TERMINATED.search(pieces[i])
             )
-            introduced = before and pieces[i - 1].rstrip().endswith(":")
+            introduced = before and (
+                pieces[i - 1].rstrip().endswith(":") or bool(_OPENING_TAG.fullmatch(pieces[i - 1].strip()))
+            )  # "SYSTEM UPDATE:" or a bare "<<SYS>>" opens what follows
             if same_sentence or introduced or ((before or after) and verdict.score >= 0.5):
                 reasons[i] = "continues a quarantined instruction"
                 changed = True
