@@ -41,7 +41,8 @@ def fake_chat() -> GenericFakeChatModel:
 
 def make_parts(**serve: Any) -> tuple[Any, Coach, Library]:
     """Settings (this test's FITCOACH_HOME), a Library holding four starter notes, a Coach."""
-    settings = load_settings(library={"starter": False}, serve=serve)
+    # the evidence floor is set on MiniLM's similarity scale; the hash embedder's sits lower
+    settings = load_settings(library={"starter": False}, serve=serve, agent={"sentence_floor": 0.0})
     library = Library(settings, embedder=HashEmbedder())
     library.ingest([STARTER_DIR / name for name in NOTES])
     return settings, Coach(settings, llm=fake_chat(), library=library), library
