@@ -366,7 +366,10 @@ def _usable(sentence: str) -> bool:
     fragment = bool(re.match(r"\d+(?:\.\d+)?\s*[,;:)]", sentence)) or not _balanced(sentence)
     if _FRONT_MATTER.match(sentence):
         return False
-    return proper and not fragment and 5 <= len(words) <= 70 and not sentence.rstrip().endswith(":")
+    # a sentence cut off by a chunk boundary ("... who must move their body against") has
+    # no stop: quoting it would put half a claim in the answer
+    ended = bool(re.search(r"[.!?][\"')\]\u201d\u2019]*$", sentence.rstrip()))
+    return proper and ended and not fragment and 5 <= len(words) <= 70
 
 
 def _kind(text: str, e: Evidence) -> str:

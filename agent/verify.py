@@ -207,13 +207,13 @@ def render_sentence(text: str, citations: Sequence[int]) -> str:
     >>> render_sentence("Rest 3 min.", [1, 2])
     'Rest 3 min [1][2].'
     """
-    if not citations:
-        return text
-    marks = "".join(f"[{n}]" for n in citations)
     body = text.rstrip()
-    end = ""
+    end = "."  # every sentence of an answer ends as one, even a quote that lost its stop
     if body and body[-1] in ".!?":
         body, end = body[:-1].rstrip(), body[-1]
+    if not citations:
+        return f"{body}{end}" if body else body
+    marks = "".join(f"[{n}]" for n in citations)
     return f"{body} {marks}{end}"
 
 

@@ -224,7 +224,7 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
             found.append(f"meta: {short}")
         if sentence.count("(") != sentence.count(")"):
             found.append(f"debris: {short}")
-        if len(sentence.split()) > RUN_ON_WORDS:
+        if len(re.sub(r"\[\d+\]", " ", sentence).split()) > RUN_ON_WORDS:
             found.append(f"debris (run-on): {short}")
         words = _words(sentence)
         near_copy = len(qwords) >= 3 and len(words & qwords) / len(words | qwords) >= 0.75
