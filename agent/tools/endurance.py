@@ -135,10 +135,10 @@ def heart_rate_zones(
 
 # --- running volume -------------------------------------------------------------------------
 EVIDENCE = (
-    "The evidence on how fast to add distance is weak: a graded 10%-a-week plan did not lower "
-    "injuries in novices (20.8% vs 20.3%, Buist 2008); novices who added more than 30% over two "
+    "The evidence on how fast to add distance is weak. A graded 10%-a-week plan did not lower "
+    "injuries in novices (20.8% vs 20.3%, Buist 2008). Novices who added more than 30% over two "
     "weeks had more distance-related injuries than those under 10% (hazard ratio 1.59, 95% CI "
-    "0.96-2.66, not significant; 10-30% was not clearly worse; Nielsen 2014); and a single run "
+    "0.96-2.66, not significant; 10-30% was not clearly worse; Nielsen 2014). A single run "
     "more than 10% longer than the longest of the past 30 days was linked to more injuries "
     "(Frandsen 2025). Treat the numbers as a cautious habit, not a guarantee."
 )
