@@ -280,7 +280,9 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
             rephrases = any(
                 s.n in sources and passage_support(text, s.text)[0] >= 0.8 for s in chosen
             )
-            if k.basis == "evidence" and sources and set(sources) <= wanted and not leans and rephrases:
+            whole = text.count("(") == text.count(")") and not _cut_short(text, chosen)
+            if (k.basis == "evidence" and sources and set(sources) <= wanted and not leans
+                    and rephrases and whole):  # fmt: skip
                 drafted.append(k.model_copy(update={"citations": sources, "text": text}))
     support = [d for d in drafted if not _is_lead(d.text, chosen)]
     p = state.get("plan") or Plan()
@@ -291,6 +293,17 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
     return {"verified": verified.model_copy(update={"dropped": dropped}), "composed": composed}
+
+
+def _cut_short(text: str, chosen: list[Any]) -> bool:
+    """The draft sentence is the start of a chosen sentence with its end cut off ("Pooled
+    analyses showed no difference between linear"): half a claim, however well supported."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    for s in chosen:
+        source = re.findall(r"[a-z0-9]+", s.text.lower())
+        if len(words) < len(source) and source[: len(words)] == words:
+            return True
+    return False
 
 
 _LEAD_IN = re.compile(r"^(?:in short|briefly|put simply|in summary|overall|from the calculator)[,:]\s*", re.I)

@@ -168,3 +168,14 @@ def test_a_referral_states_each_piece_of_advice_once() -> None:
     assert answer.refer
     assert answer.answer.lower().count("contact your obstetric provider") == 1
     assert len(answer.safety_flags) >= 2  # both flags are still reported
+
+
+def test_a_draft_cut_off_mid_claim_is_not_kept() -> None:
+    both = OLDER.model_copy(update={"chunk_id": "o2", "text": OLDER.text + " Pooled analyses "
+        "showed no difference between machines and free weights for strength in older adults."})  # fmt: skip
+    coach = coach_over([both], "Pooled analyses showed no difference between machines [1].")
+    answer = coach.ask(
+        "How often should older adults do strength training, and are machines as good as free weights?"
+    )
+    assert "between machines [1]" not in answer.answer
+    assert "between machines and free weights" in answer.answer
