@@ -14,8 +14,8 @@ counts, case-insensitive, dashes and "3 to 5" ranges normalised); a wrong number
 question, the tool results, the safety flags and the cited quotes do not hold, or one in
 `must_not`); a must-not phrase; defects (meta-talk, an echo of the question, debris, a repeated
 clause, a run-on "sentence" of over 70 words, an off-topic sentence that shares no content word
-with the question or key points; the screen's own referral, a cited paper's "What it does
-not show" caveat and a question back for a missing number are exempt);
+with the question or key points; the screen's own referral, a calculator's caveats, a cited
+paper's "What it does not show" caveat and a question back for a missing number are exempt);
 the action (answer, refer, declined as outside coaching, honest gap). It prints one table
 overall and per area, then faithfulness on bench/data/faithfulness.jsonl when that file exists.
 `--out` writes one JSON line per question (answer text, citations, what failed).
@@ -289,6 +289,9 @@ def grade(row: QualityRow, answer: Any, seconds: float, scope_help: str = "") ->
     hits = key_point_hits(text, row.key_points)
     # the screen's own words, as the answer states them: message, rule reference, referral
     flag_text = [f"{f.message} rule {f.reference}" for f in answer.safety_flags]
+    for run in answer.tool_results:  # a calculator's own caveats go with its number
+        output = run.output if isinstance(run.output, dict) else {}
+        flag_text += [str(w) for w in output.get("warnings", []) or []]
     if answer.refer:
         flag_text += [REFER_OPENING, "please see a physician qualified clinician get medical "
                       "clearance before you start resume training"]  # fmt: skip
