@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+import fitcoach
 from fitcoach.cli import cli
 from tests.conftest import REPO
 
@@ -66,6 +67,9 @@ def test_readme_example_runs_against_the_api(monkeypatch: pytest.MonkeyPatch, ca
             reply = "Your estimated one-rep max comes from the RPE chart."
             super().__init__(settings, llm or fake_llm(reply), library or FakeLibrary(), checkpointer, **kw)
 
+    # the facade caches what it resolves: patch (and so restore) its copy too, first, while
+    # it still resolves to the real class
+    monkeypatch.setattr(fitcoach, "Coach", FastCoach)
     monkeypatch.setattr(coach_module, "Coach", FastCoach)
     (example,) = python_examples()
     exec(compile(example, "README.md", "exec"), {})
