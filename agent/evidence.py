@@ -549,7 +549,10 @@ def select(
         used[s.n] += 1
         if len(chosen) == limit:
             break
-    return chosen
+    # The lead states the finding for everyone; a worked example ("for a 70 kg runner that is
+    # 350 g") supports it, and the athlete's own numbers come from a calculator.
+    general = next((i for i, s in enumerate(chosen) if not _EXAMPLE.search(s.text)), 0)
+    return chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
 
 
 def caveat(ranked: Sequence[Sentence], chosen: Sequence[Sentence], floor: float) -> Sentence | None:

@@ -22,14 +22,22 @@ YOUTH = Passage(
     text="A 12-year-old can safely start supervised strength training with light implements.",
 )  # fmt: skip
 OLDER = Passage(
-    chunk_id="o1", doc_id="older", title="Exercise and physical activity for older adults",
-    authors=["Chodzko-Zajko WJ"], year=2009, section="Practical reading",
+    chunk_id="o1",
+    doc_id="older",
+    title="Exercise and physical activity for older adults",
+    authors=["Chodzko-Zajko WJ"],
+    year=2009,
+    section="Practical reading",
     text="Older adults should do strength training on two or more days a week at moderate "
     "to vigorous intensity.",
 )
 STUDY = Passage(
-    chunk_id="m1", doc_id="older", title="Exercise and physical activity for older adults",
-    authors=["Chodzko-Zajko WJ"], year=2009, section="What was studied",
+    chunk_id="m1",
+    doc_id="older",
+    title="Exercise and physical activity for older adults",
+    authors=["Chodzko-Zajko WJ"],
+    year=2009,
+    section="What was studied",
     text="This position stand reviews the evidence on strength training for older adults.",
 )
 
@@ -108,7 +116,9 @@ def test_meta_talk_and_echo_never_reach_the_answer() -> None:
 def test_medical_questions_are_declined_even_when_a_paper_matches() -> None:
     biopsy = Passage(chunk_id="g1", doc_id="gyn", title="Endometrial biopsy accuracy",
                      text="Endometrial biopsy detected most cancers in postmenopausal bleeding.")  # fmt: skip
-    answer = coach_over([biopsy]).ask("How accurate is endometrial biopsy for postmenopausal bleeding?")
+    answer = coach_over([biopsy]).ask(
+        "How accurate is endometrial biopsy for postmenopausal bleeding?"
+    )
     assert answer.abstained and not answer.citations
     assert "physician" in answer.answer
 
@@ -179,3 +189,22 @@ def test_a_draft_cut_off_mid_claim_is_not_kept() -> None:
     )
     assert "between machines [1]" not in answer.answer
     assert "between machines and free weights" in answer.answer
+
+
+def test_a_worked_example_never_leads_when_a_general_finding_is_chosen() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    example = Sentence(
+        text="For a 80 kg lifter that is about 130-175 g of protein a day.",
+        n=1,
+        score=1.4,
+        lexical=0.3,
+    )
+    general = Sentence(
+        text="Daily intake of 1.4-2.0 g/kg of protein is enough for most people.",
+        n=2,
+        score=1.2,
+        lexical=0.3,
+    )
+    assert [s.n for s in select([example, general])] == [2, 1]
+    assert [s.n for s in select([example])] == [1]
