@@ -117,8 +117,17 @@ _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 
 def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bool:
     """Used by the library as is, by stem, as the start of a longer word ("keto" of
-    "ketogenic"), or through the synonym table."""
-    if word in seen or word in _synonyms() or (len(word) >= 5 and word[:5] in stems):
+    "ketogenic"), or through the synonym table. The five-letter stem only stands for an
+    everyday word ("periodisation" for "periodising"): a rare word shares five letters with
+    unrelated ones ("collagen" with "collapse", "glucosamine" with "glucose")."""
+    if word in seen or word in _synonyms():
+        return True
+    if len(word) >= 5 and word[:5] in stems and (word in common_words() or not common_words()):
+        return True
+    # a rare word is known in another ending: "dehydrated" from "dehydration"
+    head = word[: max(6, len(word) - 3)]
+    j = bisect.bisect_left(ordered, head)
+    if len(word) >= 7 and j < len(ordered) and ordered[j].startswith(head):
         return True
     i = bisect.bisect_left(ordered, word)
     return len(word) >= 4 and i < len(ordered) and ordered[i].startswith(word)
