@@ -213,7 +213,7 @@ def test_a_worked_example_never_leads_when_a_general_finding_is_chosen() -> None
 def test_a_rare_word_is_not_covered_by_five_shared_letters() -> None:
     from fitcoach.agent.evidence import uncovered_terms
 
-    library = frozenset({"collapse", "glucose", "dehydration", "tendon", "knees"})
+    library = frozenset({"collapse", "glucose", "dehydration", "tendon", "knees", "protect", "session"})
     assert uncovered_terms("Does glucosamine protect my knees?", [], library) == ["glucosamine"]
     assert uncovered_terms("Does collagen help tendons?", [], library) == ["collagen"]
     assert uncovered_terms("Am I dehydrated after a tendon session?", [], library) == []
