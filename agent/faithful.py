@@ -53,7 +53,9 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "hypertension": ("hypertens", "high blood pressure"),
     "cardiac": ("heart failure", "coronary", "cardiac patient", "cardiac rehab"),
     "untrained": ("untrained", "novice", "beginner", "new to lifting", "new lifter",
-                  "sedentary"),
+                  "sedentary", "new to running", "start running", "starting running",
+                  "couch to"),
+    "obese": ("overweight", "obese", "obesity"),
     "trained": ("resistance-trained", "trained lifters", "trained men", "trained women",
                 "experienced lifters", "advanced lifters", "well-trained", "elite"),
 }  # fmt: skip
