@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,24 @@ STARTER_DIR = Path(__file__).parent / "starter"
 def starter_files() -> list[Path]:
     """The bundled starter notes, in a stable order."""
     return sorted(STARTER_DIR.glob("*.md"))
+
+
+def starter_fingerprint(files: Sequence[Path]) -> str:
+    """What the bundled notes are: names and bytes (a corrected note changes it)."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _starter_marker(value: str | None) -> dict[str, Any]:
+    """The starter marker's record; a marker written before it held one is a bare timestamp
+    (starter ingested, set of notes unknown)."""
+    try:
+        record = json.loads(value or "")
+    except ValueError:
+        record = None
+    return record if isinstance(record, dict) else {"at": value, "ingested": True}
 
 
 class Library:
@@ -172,29 +191,51 @@ class Library:
     def ensure_starter(
         self, *, progress: Callable[[IngestEvent], None] | None = None
     ) -> IngestReport | None:
-        """Ingest the bundled starter notes into an empty library, once; None if not needed.
+        """Ingest the bundled starter notes into an empty library, once; after an upgrade that
+        changed them, bring the starter notes still in the library up to date and add notes
+        that are new in this version. None if nothing was ingested.
 
-        A marker records that it happened, so removing starter documents sticks.
+        A marker records what happened, so removing starter documents sticks, and a library
+        that had papers before the starter notes was never given them keeps it that way.
         """
         if self._starter_done or not self.settings.library.starter:
             return None
+        files = starter_files()
+        current = starter_fingerprint(files)
         snapshot = self.store.read_snapshot()  # the marker is never unset: a snapshot may say so
-        if (snapshot is not None and STARTER_ID in snapshot.markers) or (
-            STARTER_ID in self.store.markers()
-        ):
+        value = (snapshot.markers.get(STARTER_ID) if snapshot is not None else None) or (
+            self.store.markers().get(STARTER_ID)
+        )
+        if value is not None and _starter_marker(value).get("fingerprint") == current:
             self._starter_done = True
             return None
         from fitcoach.knowledge.pipeline import ingest_paths
 
         with self._lock:
-            if STARTER_ID in self.store.markers():  # another process or thread did it
+            value = self.store.markers().get(STARTER_ID)  # another process may have done it
+            record = _starter_marker(value) if value is not None else None
+            if record is not None and record.get("fingerprint") == current:
                 self._starter_done = True
                 return None
             report = None
-            if not self.store.read_catalogue():
-                report = ingest_paths(self, starter_files(), starter=True, progress=progress)
+            if record is None:  # first use: the notes, unless the library already has papers
+                ingested = not self.store.read_catalogue()
+                todo = files if ingested else []
+            else:  # an upgrade changed the notes: update the ones kept, add the new ones
+                ingested = bool(record.get("ingested"))
+                known = record.get("files")  # None for a marker from before this record
+                held = {d.source for d in self.store.read_catalogue().values()}
+                todo = [
+                    f for f in files
+                    if ingested and (f"starter:{f.name}" in held
+                                     or (known is not None and f.name not in known))
+                ]  # fmt: skip
+            if todo:
+                report = ingest_paths(self, todo, starter=True, progress=progress)
+            marker = {"at": datetime.now(timezone.utc).isoformat(), "fingerprint": current,
+                      "ingested": ingested, "files": [f.name for f in files]}  # fmt: skip
             with self.writer() as writer:
-                writer.set_marker(STARTER_ID, datetime.now(timezone.utc).isoformat())
+                writer.set_marker(STARTER_ID, json.dumps(marker))
             self._starter_done = True
             return report
 

@@ -164,3 +164,85 @@ def test_listing_and_removing_never_load_the_embedder(
     plain.remove(docs[0].doc_id)
     assert len(plain.documents()) == 2
     assert lib.collection().count() == sum(d.n_chunks for d in lib.documents())
+
+
+def _starter_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: list[str]) -> Path:
+    """A starter folder of our own (copies of real notes) that `starter_files` returns."""
+    import shutil
+
+    from fitcoach.knowledge import library as library_module
+
+    folder = tmp_path / "starter"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(library_module.STARTER_DIR / name, folder / name)
+    monkeypatch.setattr(library_module, "starter_files", lambda: sorted(folder.glob("*.md")))
+    return folder
+
+
+STARTER_NAMES = [
+    "kreider-2017-issn-creatine.md",
+    "schoenfeld-2018-protein-per-meal-distribution.md",
+    "acog-2020-pregnancy-postpartum-exercise.md",
+]
+
+
+def test_an_upgrade_updates_kept_starter_notes_adds_new_ones_and_removals_stick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_embedder
+) -> None:
+    folder = _starter_copy(tmp_path, monkeypatch, STARTER_NAMES[:2])
+    lib = Library(load_settings(), embedder=fake_embedder)
+    by_name = {d.source: d for d in lib.documents()}
+    assert set(by_name) == {f"starter:{n}" for n in STARTER_NAMES[:2]}
+    lib.remove(by_name["starter:kreider-2017-issn-creatine.md"].doc_id)
+    # the next version corrects one note and ships a new one
+    note = folder / STARTER_NAMES[1]
+    note.write_text(note.read_text(encoding="utf-8").replace("a 80 kg", "an 80 kg")
+                    + "\nA corrected sentence about zebrafish protein timing.\n", encoding="utf-8")  # fmt: skip
+    (folder / STARTER_NAMES[2]).write_bytes(
+        (library_module_dir() / STARTER_NAMES[2]).read_bytes()
+    )
+    upgraded = Library(load_settings(), embedder=HashEmbedder())
+    report = upgraded.ensure_starter()
+    sources = {d.source for d in upgraded.documents()}
+    assert report is not None
+    assert sources == {f"starter:{STARTER_NAMES[1]}", f"starter:{STARTER_NAMES[2]}"}  # removal sticks
+    assert "zebrafish" in upgraded.search("zebrafish protein timing", k=1, mode="bm25")[0].text
+    assert len([d for d in upgraded.documents() if d.source.endswith(STARTER_NAMES[1])]) == 1
+    assert Library(load_settings(), embedder=HashEmbedder()).ensure_starter() is None  # once
+
+
+def test_a_library_with_papers_first_never_gets_starter_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_embedder
+) -> None:
+    folder = _starter_copy(tmp_path, monkeypatch, STARTER_NAMES[:1])
+    own = Library(load_settings(library={"starter": False}), embedder=fake_embedder)
+    own.ingest([write_notes(tmp_path / "notes")])
+    assert Library(load_settings(), embedder=HashEmbedder()).ensure_starter() is None
+    (folder / STARTER_NAMES[1]).write_bytes((library_module_dir() / STARTER_NAMES[1]).read_bytes())
+    again = Library(load_settings(), embedder=HashEmbedder())
+    again.ensure_starter()
+    assert not any(d.source.startswith("starter:") for d in again.documents())
+
+
+def test_a_marker_from_before_the_record_updates_kept_notes_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_embedder
+) -> None:
+    from fitcoach.knowledge.store import STARTER_ID
+
+    folder = _starter_copy(tmp_path, monkeypatch, STARTER_NAMES[:1])
+    lib = Library(load_settings(), embedder=fake_embedder)
+    assert lib.ensure_starter() is not None
+    with lib.writer() as writer:  # the marker as older versions wrote it: a timestamp
+        writer.set_marker(STARTER_ID, "2026-11-01T00:00:00+00:00")
+    (folder / STARTER_NAMES[1]).write_bytes((library_module_dir() / STARTER_NAMES[1]).read_bytes())
+    upgraded = Library(load_settings(), embedder=HashEmbedder())
+    upgraded.ensure_starter()
+    # which notes the old version had is unknown, so nothing is added that might have been removed
+    assert {d.source for d in upgraded.documents()} == {f"starter:{STARTER_NAMES[0]}"}
+
+
+def library_module_dir() -> Path:
+    from fitcoach.knowledge import library as library_module
+
+    return library_module.STARTER_DIR
