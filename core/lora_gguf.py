@@ -288,8 +288,8 @@ def merged_model(base_gguf: Path, lora_gguf: Path, cache_dir: Path) -> Path | No
     weights = {t.name: t for t in base.tensors}
     lora = {t.name: t for t in gguf.GGUFReader(str(lora_gguf)).tensors}
     targets = sorted(name.removesuffix(".lora_a") for name in lora if name.endswith(".lora_a"))
-    if any(weights.get(t) is None for t in targets):
-        missing = [t for t in targets if t not in weights]
+    missing = [t for t in targets if t not in weights]
+    if missing:
         raise ConfigError(
             f"adapter {lora_gguf} adapts {missing[0]}, which {base_gguf} does not have",
             hint="the adapter was trained for another model; check FITCOACH_AGENT__MODEL",

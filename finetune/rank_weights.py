@@ -57,6 +57,7 @@ def examples(deps: Any) -> list[Example]:
     from fitcoach.agent import nodes
     from fitcoach.agent.evidence import candidates, paper_words
     from fitcoach.agent.state import Plan
+    from fitcoach.agent.tools import AthleteProfile
     from fitcoach.text import normalize_doi
 
     bench = REPO / "bench" / "data"
@@ -71,8 +72,6 @@ def examples(deps: Any) -> list[Example]:
     ]  # fmt: skip
     out = []
     for i, (question, relevant, key_points, profile_data) in enumerate(questions):
-        from fitcoach.agent.tools import AthleteProfile
-
         profile = AthleteProfile(**profile_data) if profile_data else None
         state = {"question": question, "profile": profile, "screen": None,
                  "plan": Plan(queries=[question])}  # fmt: skip

@@ -225,11 +225,11 @@ class Library:
                 ingested = bool(record.get("ingested"))
                 known = record.get("files")  # None for a marker from before this record
                 held = {d.source for d in self.store.read_catalogue().values()}
-                todo = [
+                kept_or_new = [
                     f for f in files
-                    if ingested and (f"starter:{f.name}" in held
-                                     or (known is not None and f.name not in known))
+                    if f"starter:{f.name}" in held or (known is not None and f.name not in known)
                 ]  # fmt: skip
+                todo = kept_or_new if ingested else []
             if todo:
                 report = ingest_paths(self, todo, starter=True, progress=progress)
             marker = {"at": datetime.now(timezone.utc).isoformat(), "fingerprint": current,

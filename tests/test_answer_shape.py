@@ -31,15 +31,10 @@ OLDER = Passage(
     text="Older adults should do strength training on two or more days a week at moderate "
     "to vigorous intensity.",
 )
-STUDY = Passage(
-    chunk_id="m1",
-    doc_id="older",
-    title="Exercise and physical activity for older adults",
-    authors=["Chodzko-Zajko WJ"],
-    year=2009,
-    section="What was studied",
-    text="This position stand reviews the evidence on strength training for older adults.",
-)
+STUDY = OLDER.model_copy(
+    update={"chunk_id": "m1", "section": "What was studied",
+            "text": "This position stand reviews the evidence on strength training for older adults."}
+)  # fmt: skip
 
 
 def evidence(*passages: Passage) -> list[Evidence]:
