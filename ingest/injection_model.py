@@ -40,7 +40,7 @@ def grams(folded: str) -> Counter[str]:
         for n in range(2, 6):
             out.update("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
     out.update("w:" + w for w in words)
-    out.update(f"b:{a} {b}" for a, b in zip(words, words[1:]))
+    out.update(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
     return out
 
 

@@ -24,8 +24,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .document import ParsedDocument, QuarantinedSentence
 from . import injection_model
+from .document import ParsedDocument, QuarantinedSentence
 from .injection_rules import CAPITALS, LOOKALIKES, load_rules
 
 # Runs of three or more single letters split by one space, dot, hyphen or underscore, the same
