@@ -151,11 +151,16 @@ def uncovered_terms(
     question: str, evidence: Sequence[Evidence], vocabulary: frozenset[str] | None = None
 ) -> list[str]:
     """Topic words of the question the library never uses, even misspelt: "collagen", "golf",
-    "ketone" when it holds nothing on them. With the library's `vocabulary` a word counts as
-    covered when the library uses it anywhere; without it, when a retrieved passage does.
+    "ketone" when it holds nothing on them. With the library's `vocabulary` an everyday word
+    counts as covered when the library uses it anywhere; a rare one ("collagen", "kinesiology",
+    not in `common_words`) only when a retrieved passage does: a paper that names collagen once
+    in passing does not make the tendon passages retrieved for it an answer. Without a
+    vocabulary every word needs a retrieved passage.
 
-    >>> ev = [Evidence(n=1, title="Protein and exercise", text="Protein needs of athletes.")]
-    >>> uncovered_terms("Does collagen help my tendons?", ev, frozenset({"tendons", "help"}))
+    >>> ev = [Evidence(n=1, title="Protein and tendons", text="Protein needs of athletes.")]
+    >>> uncovered_terms("Does collagen help my tendons?", ev, frozenset({"help"}))
+    ['collagen']
+    >>> uncovered_terms("Does collagen help my tendons?", ev, frozenset({"collagen"}))
     ['collagen']
     >>> uncovered_terms("how much protien do athletes need", ev)
     []
@@ -164,19 +169,29 @@ def uncovered_terms(
 
     from fitcoach.text import _STOPWORDS
 
-    seen: set[str] = set(vocabulary or ())
+    retrieved: set[str] = set()
     for e in evidence:
-        seen |= set(_RAW_WORD.findall(f"{e.title} {e.text}".lower()))
+        retrieved |= set(_RAW_WORD.findall(f"{e.title} {e.text}".lower()))
+    seen = retrieved | set(vocabulary or ())
     stems = {w[:5] for w in seen if len(w) >= 5}
     ordered = sorted(seen)
+    near_stems = {w[:5] for w in retrieved if len(w) >= 5}
+    near_ordered = sorted(retrieved)
+    everyday = common_words()
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(question.lower())):
         if len(word) < 4 or "'" in word or word in _STOPWORDS or word in _GENERIC:
             continue
         parts = [p for p in word.split("-") if len(p) >= 3] or [word]
-        if all(_known(p, seen, stems, ordered) for p in parts):
+        if all(
+            _known(p, seen, stems, ordered)
+            if p in everyday or not everyday
+            else _known(p, retrieved, near_stems, near_ordered)
+            for p in parts
+        ):
             continue  # a hyphenated word is covered when each of its parts is
-        near = [w for w in seen if abs(len(w) - len(word)) <= 2 and w[:1] == word[:1]]
+        pool = seen if word in everyday or not everyday else retrieved
+        near = [w for w in pool if abs(len(w) - len(word)) <= 2 and w[:1] == word[:1]]
         if difflib.get_close_matches(word, near, n=1, cutoff=0.8):
             continue  # a typo of a word the library uses
         out.append(word)

@@ -15,7 +15,7 @@ question, the tool results, the safety flags and the cited quotes do not hold, o
 `must_not`); a must-not phrase; defects (meta-talk, an echo of the question, debris, a repeated
 clause, a run-on "sentence" of over 70 words, an off-topic sentence that shares no content word
 with the question or key points; the screen's own referral, a calculator's caveats, a cited
-paper's "What it does not show" caveat and a question back for a missing number are exempt);
+paper's caveat ("What it does not show", "The review does not ...") and a question back for a missing number are exempt);
 the action (answer, refer, declined as outside coaching, honest gap). It prints one table
 overall and per area, then faithfulness on bench/data/faithfulness.jsonl when that file exists.
 `--out` writes one JSON line per question (answer text, citations, what failed).
@@ -198,8 +198,15 @@ def _related(words: set[str], vocabulary: set[str]) -> bool:
 
 
 REFER_OPENING = "Safety first: fitcoach will not give a training plan for this."
-# A caveat of a cited paper ("What it does not show: ...") is part of the answer's shape.
-CAVEAT = re.compile(r"^what it does not show\b", re.I)
+# A caveat of a cited paper ("What it does not show: ...", "The review does not define ...")
+# is part of the answer's shape.
+CAVEAT = re.compile(
+    r"^(?:what it does not show\b|(?:the|this) (?:review|study|trial|meta-analysis|statement|"
+    r"guideline|consensus|position stand|paper|analysis) (?:does|did) not\b)",
+    re.I,
+)
+# The screen's note before its flag message ("Safety note: <flag message>").
+SAFETY_NOTE = re.compile(r"^safety note:\s*", re.I)
 # The planner's question back for a missing number ("What is your body weight (kg or lb)?").
 ASK = re.compile(r"^(?:what is your|how many hours a day do you|how old are you)\b.*\?$", re.I)
 RUN_ON_WORDS = 70  # a "sentence" this long is a table or a page run together
@@ -226,7 +233,7 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
             found.append(f"debris: {short}")
         if len(re.sub(r"\[\d+\]", " ", sentence).split()) > RUN_ON_WORDS:
             found.append(f"debris (run-on): {short}")
-        words = _words(sentence)
+        words = _words(SAFETY_NOTE.sub("", sentence))
         near_copy = len(qwords) >= 3 and len(words & qwords) / len(words | qwords) >= 0.75
         if near_copy or (len(q_norm) > 20 and q_norm in normalize(sentence)):
             found.append(f"echo: {short}")

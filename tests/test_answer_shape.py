@@ -208,7 +208,22 @@ def test_a_worked_example_never_leads_when_a_general_finding_is_chosen() -> None
 def test_a_rare_word_is_not_covered_by_five_shared_letters() -> None:
     from fitcoach.agent.evidence import uncovered_terms
 
-    library = frozenset({"collapse", "glucose", "dehydration", "tendon", "knees", "protect", "session"})
-    assert uncovered_terms("Does glucosamine protect my knees?", [], library) == ["glucosamine"]
-    assert uncovered_terms("Does collagen help tendons?", [], library) == ["collagen"]
-    assert uncovered_terms("Am I dehydrated after a tendon session?", [], library) == []
+    from fitcoach.agent.evidence import Evidence
+
+    words = {"collapse", "glucose", "dehydration", "tendons", "knees", "protect", "session"}
+    found = [Evidence(n=1, title="Notes", text=" ".join(sorted(words)))]
+    library = frozenset(words)
+    assert uncovered_terms("Does glucosamine protect my knees?", found, library) == ["glucosamine"]
+    assert uncovered_terms("Does collagen help tendons?", found, library) == ["collagen"]
+    assert uncovered_terms("Am I dehydrated after a tendon session?", found, library) == []
+
+
+def test_a_rare_word_the_library_names_somewhere_must_be_in_what_was_retrieved() -> None:
+    """A paper naming collagen once in passing does not make tendon passages an answer to a
+    collagen question; an everyday word ("knees") is covered by the library's vocabulary."""
+    from fitcoach.agent.evidence import Evidence, uncovered_terms
+
+    found = [Evidence(n=1, title="Tendon loading", text="Tendons adapt to heavy slow loading.")]
+    library = frozenset({"collagen", "knees", "tendons"})
+    assert uncovered_terms("Does collagen help my tendons?", found, library) == ["collagen"]
+    assert uncovered_terms("Do my tendons and knees adapt?", found, library) == []
