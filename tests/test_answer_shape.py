@@ -206,9 +206,7 @@ def test_a_worked_example_never_leads_when_a_general_finding_is_chosen() -> None
 
 
 def test_a_rare_word_is_not_covered_by_five_shared_letters() -> None:
-    from fitcoach.agent.evidence import uncovered_terms
-
-    from fitcoach.agent.evidence import Evidence
+    from fitcoach.agent.evidence import Evidence, uncovered_terms
 
     words = {"collapse", "glucose", "dehydration", "tendons", "knees", "protect", "session"}
     found = [Evidence(n=1, title="Notes", text=" ".join(sorted(words)))]
