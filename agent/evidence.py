@@ -221,6 +221,14 @@ _RESULT = re.compile(
     r"higher|lower|gained|lost|benefit\w*)\b",
     re.I,
 )
+# A mean and spread describes who was studied only when it is about them (age, size, the
+# sample); "soccer 0.94 ± 0.38 L/h" is an outcome, the finding a "how much" question wants.
+_WHO = re.compile(
+    r"\b(?:age[ds]?|years?|yrs?|y/o|height|stature|body ?mass|weight|bmi|participants?|"
+    r"subjects?|volunteers?|patients?|players? (?:were|was)|athletes? (?:were|was)|men|women|"
+    r"males?|females?|boys|girls|sample|experience)\b|\b[nN]\s*=\s*\d",
+    re.I,
+)
 _SPREAD = re.compile(r"\u00b1|\+/-|\bmean age\b")
 _LIMITATION = re.compile(
     r"^(what it does not show|limitations?|however, the evidence|the evidence (?:is|was) "
@@ -273,13 +281,17 @@ def sentence_kind(sentence: str) -> str:
 
     >>> sentence_kind("Participants were 25.1 +/- 5 years old.")
     'demographics'
+    >>> sentence_kind("Average sweat rate: soccer 0.94 ± 0.38 L/h; basketball 0.95 ± 0.42 L/h.")
+    'finding'
     >>> sentence_kind("What it does not show: long-term outcomes.")
     'limitation'
     >>> sentence_kind("Rest 2-3 min between sets for strength.")
     'finding'
     """
-    if _DEMOGRAPHICS.search(sentence) and not (
-        _RESULT.search(sentence) and not _SPREAD.search(sentence)
+    if (
+        _DEMOGRAPHICS.search(sentence)
+        and _WHO.search(sentence)
+        and not (_RESULT.search(sentence) and not _SPREAD.search(sentence))
     ):
         return "demographics"
     if _LIMITATION.search(sentence):
