@@ -320,6 +320,12 @@ def populations_in(text: str) -> set[str]:
     return groups
 
 
+# Groups whose findings do not carry over to everyone ("trained" and "untrained" do, roughly).
+SPECIAL_GROUPS = frozenset(
+    {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese"}
+)
+
+
 def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
     """The groups a question is about: named in it, or implied by the athlete's profile."""
     groups = populations_in(question)
@@ -561,6 +567,7 @@ def select(
     per_passage: int = 2,
     margin: float = 0.25,
     strong: float = 1.0,
+    asked: set[str] | None = None,
 ) -> list[Sentence]:
     """The lead and up to three supporting findings above `floor`, each support within `margin`
     of the lead's score or `strong` on its own (a far weaker sentence is padding, not support;
@@ -569,8 +576,12 @@ def select(
     of bench/answer_quality.py: lead + 3 within 0.25 covered 75/125 answers' key points in full,
     against 68/125 for lead + 2 within 0.15, with one more answer holding an off-topic line;
     admitting supports scoring 1.0 or more made it 77/125, with none. A last support within
-    0.6 of the margin keeps 77/125 and drops one more off-topic line."""
+    0.6 of the margin keeps 77/125 and drops one more off-topic line. A support about a special
+    group (youth, older adults, pregnancy, a condition) that neither the question (`asked`,
+    from `asked_populations`) nor the lead is about is skipped: "a 12-year-old can start
+    strength training" does not support an adult's question on training to failure."""
     chosen: list[Sentence] = []
+    asked = asked or set()
     used: Counter[int] = Counter()
     for s in ranked:
         if s.score < floor or s.kind != "finding" or s.lexical == 0:
@@ -584,6 +595,9 @@ def select(
             continue
         words = content_words(s.text)
         if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
+            continue
+        special = populations_in(s.text) & SPECIAL_GROUPS
+        if chosen and special and not special & (asked | populations_in(chosen[0].text)):
             continue
         chosen.append(s)
         used[s.n] += 1

@@ -24,6 +24,7 @@ from fitcoach.agent.compose import (
 )
 from fitcoach.agent.evidence import (
     Evidence,
+    asked_populations,
     caveat,
     common_words,
     paper_words,
@@ -155,7 +156,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
     floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if p.tool_calls else settings.agent.sentence_floor
-    chosen = select(ranked, floor=floor)
+    chosen = select(ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")))
     vocabulary = getattr(deps.library, "vocabulary", None)
     missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
     # A question naming something the library never speaks of is a gap, not a stretch, unless
