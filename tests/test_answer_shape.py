@@ -225,3 +225,16 @@ def test_a_rare_word_the_library_names_somewhere_must_be_in_what_was_retrieved()
     library = frozenset({"collagen", "knees", "tendons"})
     assert uncovered_terms("Does collagen help my tendons?", found, library) == ["collagen"]
     assert uncovered_terms("Do my tendons and knees adapt?", found, library) == []
+
+
+def test_a_support_about_a_group_nobody_asked_about_is_skipped() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(text="Stopping 1-3 reps short of failure builds as much muscle.", n=1, score=1.0, lexical=0.4)
+    youth = Sentence(text="A 12-year-old can start supervised strength training.", n=2, score=0.95, lexical=0.3)
+    adult = Sentence(text="Failure training added little strength when volume matched.", n=3, score=0.9, lexical=0.3)
+    assert [s.n for s in select([lead, youth, adult])] == [1, 3]
+    # asked about youth, or led by a youth finding: the support stays
+    assert [s.n for s in select([lead, youth, adult], asked={"youth"})] == [1, 2, 3]
+    young_lead = lead.model_copy(update={"text": "Children aged 10 gained strength safely."})
+    assert [s.n for s in select([young_lead, youth, adult])] == [1, 2, 3]
