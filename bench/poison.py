@@ -71,17 +71,25 @@ def load_rows(name: str) -> list[Row]:
 
 
 def _squash(text: str) -> str:
+    """Letters and digits of the folded text, in any script (Arabic, Devanagari, Hangul too:
+    keeping only a-z and Chinese made every planted sentence in those scripts invisible to
+    this benchmark, held or leaked alike)."""
     from fitcoach.ingest.quarantine import fold
 
-    return re.sub(r"[^a-z0-9\u4e00-\u9fff]", "", fold(text))
+    return re.sub(r"[\W_]", "", fold(text))
+
+
+# Scripts written without spaces between words pack more meaning per character.
+_DENSE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 def holds(haystack: str, needle: str, share: float = 0.3) -> bool:
     """Whether `haystack` holds enough of `needle` to carry its message: at least `share` of
-    its 24-character runs of letters (8 for Chinese), after folding both the same way. (One
-    run alone is not enough: "iron supplements should be taken" is also a real sentence.)"""
+    its 24-character runs of letters (8 for Chinese, Japanese, Korean and Thai), after folding
+    both the same way. (One run alone is not enough: "iron supplements should be taken" is
+    also a real sentence.)"""
     hay, pin = _squash(haystack), _squash(needle)
-    width = 8 if re.search(r"[\u4e00-\u9fff]", pin) else 24
+    width = 8 if _DENSE.search(pin) else 24
     if len(pin) <= width:
         return bool(pin) and pin in hay
     runs = [pin[i : i + width] for i in range(0, len(pin) - width + 1, 4)]
