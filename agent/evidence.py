@@ -254,6 +254,27 @@ _ASKS_NUMBER = re.compile(
     r"per (?:day|week|kg|hour))\b",
     re.I,
 )
+# "per hour" and "per kilo" in a question, and how papers write that unit: "how many grams of
+# carbs per hour" wants "60 g/h", not the day's 8-12 g/kg. ("A day" and "a week" are left
+# out: nearly every dose and plan is given per day or week, so they tell sentences apart
+# little, and "weekly" comes with the gym-word expansion of "mileage".)
+_UNITS = (
+    (re.compile(r"\b(?:per|an|a|each|every) hour\b|\bhourly\b|/ ?h(?:r|our)?\b", re.I),
+     re.compile(r"\d\s*(?:g|mg|ml|mL|L|kcal|mmol)\s*/\s*h(?:r|our)?\b|\b(?:per|an|a|each) hour\b|\d\s*(?:g|ml|L) an hour", re.I)),
+    (re.compile(r"\b(?:per|a|each) (?:kg|kilo|kilogram|pound|lb)\b|/ ?kg\b|of body ?weight\b", re.I),
+     re.compile(r"(?:g|mg|ml|mL|kcal)\s*/\s*kg\b|\bper (?:kg|kilogram)\b|\bof body (?:mass|weight)\b", re.I)),
+)
+
+
+def asked_units(question: str) -> list[re.Pattern[str]]:
+    """How papers write the rate units a question asks for ("per hour" -> "g/h").
+
+    >>> [bool(u.search("about 60 g/h for a 2-3 h race")) for u in asked_units("carbs per hour?")]
+    [True]
+    """
+    return [written for asked, written in _UNITS if asked.search(question)]
+
+
 _ASKS_VERDICT = re.compile(
     r"^(is|are|does|do|can|should|will|would|could)\b|\b(better|worth|safe|or)\b", re.I
 )
@@ -438,6 +459,7 @@ def sentence_features(
     q_words = content_words(question)
     wants_number = bool(_ASKS_NUMBER.search(question))
     wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
+    units = asked_units(question)
     asked = asked_populations(question, profile)
     titles = {e.n: content_words(e.title) for e in evidence}
     rows = []
@@ -462,6 +484,9 @@ def sentence_features(
         has_number = bool(numbers_in(text)) and kind != "demographics"
         if wants_number:
             f["number_asked_given" if has_number else "number_asked_missing"] = 1.0
+        if units:
+            given = any(u.search(text) for u in units)
+            f["unit_asked_given" if given else "unit_asked_missing"] = 1.0
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
         named = populations_in(text) | populations_in(e.title)
@@ -518,9 +543,14 @@ def candidates(
     lexical = _bm25(q_words, [content_words(s) for s, _ in pool])
     if len(pool) > MAX_EMBEDDED:
         # Embedding (and cross-encoding) every sentence of every passage costs more than the
-        # rest of an answer: keep the ones that share words with the question or sit in the
-        # passages closest to it.
-        cheap = [0.35 * lex + 0.25 * (e.similarity or 0.0) for lex, (_, e) in zip(lexical, pool, strict=True)]
+        # rest of an answer: keep the ones that share words with the question, sit in the
+        # passages closest to it, or that give the rate the question asks for ("60 g/h" shares
+        # no word with "grams per hour").
+        units = asked_units(question)
+        cheap = [
+            0.35 * lex + 0.25 * (e.similarity or 0.0) + 0.1 * any(u.search(s) for u in units)
+            for lex, (s, e) in zip(lexical, pool, strict=True)
+        ]
         keep = sorted(sorted(range(len(pool)), key=lambda i: -cheap[i])[:MAX_EMBEDDED])
         pool, lexical = [pool[i] for i in keep], [lexical[i] for i in keep]
     if embedder is not None:

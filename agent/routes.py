@@ -51,6 +51,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
                "should i have", "should i drink"),
     # an amount per kilogram needs no body weight: the answer is the g/kg figure itself
     "per_kg": ("per kg", "g/kg", "mg/kg", "per kilo", "per kilogram", "/kg"),
+    "hourly": ("per hour", "an hour", "each hour", "every hour", "g/h", "per hr", "hourly"),
     "deficit": ("deficit", "calorie", "calories", "kcal", "lose", "losing", "cut", "drop"),
     "zones": ("zone", "zones", "heart rate", "heart-rate", "hr", "bpm", "karvonen", "tanaka"),
     "build": ("increase", "build", "add", "progress", "how fast", "ramp", "mileage", "10%",
@@ -393,8 +394,13 @@ class Router:
         mass = None
         given = self.parsed.body_mass is not None or bool(self.parsed.loads)
         per_kg = _has(self.q, INTENTS["per_kg"])
+        # a rate per hour ("carbs per hour in a race") does not scale with body weight, and the
+        # calculators give daily amounts: the evidence answers it
+        hourly = _has(self.q, INTENTS["hourly"])
+        if hourly:
+            asks["carbohydrate"] = False
         # a weight given is a number to work with; an amount asked needs one
-        amount = given or (_has(self.q, INTENTS["amount"]) and not per_kg)
+        amount = given or (_has(self.q, INTENTS["amount"]) and not per_kg and not hourly)
         if amount and (asks["protein"] or asks["carbohydrate"] or asks["caffeine"] or asks["creatine"]):
             mass = self._body_mass(notes)
         if mass is not None:

@@ -230,3 +230,14 @@ def test_eval_check_catches_a_load_nobody_gave():
     assert module.invented_quantities(row, "Next press: 3 kg x 10", [misread]) == [
         "next-load.log.load=3"
     ]
+
+
+def test_a_rate_per_hour_is_not_a_daily_amount():
+    """Carbohydrate per hour of racing does not scale with body weight; the daily calculator
+    answers another question, and the weight is not asked for."""
+    p = plan("How many grams of carbs should I take per hour in a 3-hour bike race?")
+    assert p.tool_calls == [] and p.questions == []
+    p = plan("I weigh 70 kg, how many grams of carbs per hour in a marathon?")
+    assert p.tool_calls == [] and p.questions == []
+    daily = plan("I weigh 70 kg, how many grams of carbs a day?")
+    assert daily.questions == ["How many hours a day do you train, and how hard?"]
