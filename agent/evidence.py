@@ -282,7 +282,12 @@ _ASKS_VERDICT = re.compile(
 # Section priors: findings and practical advice first, methods and references last.
 # A worked example ("for a 80 kg lifter, that means...") supports a finding but should not
 # stand in for it when the general figure is there.
-_EXAMPLE = re.compile(r"\b(?:for|take) an? \d+(?:\.\d+)?[- ]?(?:kg|lb|year)|\bfor example\b", re.I)
+_EXAMPLE = re.compile(
+    r"\b(?:for|take) an? \d+(?:\.\d+)?[- ]?(?:kg|lb|year)|\bfor example\b"
+    r"|\ban? \d+(?:\.\d+)?[- ]?(?:kg|lb)[- ](?:[a-z-]+ ){0,2}?(?:runner|athlete|lifter|player|"
+    r"person|man|woman|client|cyclist|swimmer|triathlete|adult)s?\b",
+    re.I,
+)
 
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
