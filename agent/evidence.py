@@ -23,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from fitcoach.agent.faithful import POPULATIONS, groups_in
 from fitcoach.agent.verify import cosine
 from fitcoach.knowledge.types import Bibliography
-from fitcoach.text import clean_passage_text, content_words, numbers_in, split_sentences
+from fitcoach.text import (
+    clean_passage_text,
+    content_words,
+    numbers_in,
+    split_sentences,
+    whole_list_items,
+)
 
 if TYPE_CHECKING:
     from fitcoach.agent.tools.profile import AthleteProfile
@@ -49,7 +55,7 @@ class Evidence(Bibliography):
         cleaned = strip_reference_marks(clean_passage_text(passage.text if text is None else text))
         return cls(
             **passage.bibliography(), n=n, chunk_id=passage.chunk_id, pages=passage.pages,
-            section=passage.section, text=cleaned, sentences=split_sentences(cleaned),
+            section=passage.section, text=cleaned, sentences=whole_list_items(split_sentences(cleaned)),
             similarity=passage.similarity,
         )  # fmt: skip
 

@@ -127,6 +127,30 @@ def sentence_pieces(text: str) -> list[str]:
 # --- sentences -------------------------------------------------------------------------------
 
 
+_LIST_HEADER = re.compile(r"^([A-Z][^:.!?]{2,80}:)\s+\S")
+
+
+def whole_list_items(sentences: list[str]) -> list[str]:
+    """Each item of a list flattened into prose ("Daily targets: light: 3-5 g/kg. moderate:
+    5-7 g/kg.") with the list's header before it, so that every item reads whole on its own:
+    "moderate: 5-7 g/kg" alone does not say of what. An item is a sentence starting in lower
+    case after a "Header: first item" sentence.
+
+    >>> whole_list_items(["Daily targets: light: 3-5 g/kg.", "moderate: 5-7 g/kg.", "Eat well."])
+    ['Daily targets: light: 3-5 g/kg.', 'Daily targets: moderate: 5-7 g/kg.', 'Eat well.']
+    """
+    out: list[str] = []
+    header: str | None = None
+    for sentence in sentences:
+        if header is not None and sentence[:1].islower():
+            out.append(f"{header} {sentence}")
+            continue
+        match = _LIST_HEADER.match(sentence)
+        header = match.group(1) if match else None
+        out.append(sentence)
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences and list items, with citations written after the full stop pulled inside.
 
