@@ -377,6 +377,7 @@ def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]
     return groups
 
 
+MAX_WORDS = 70  # the longest sentence an answer quotes (bench/answer_quality.py calls longer run-on)
 MAX_EMBEDDED = 32  # sentences scored by the models per question
 RERANK_WEIGHT = 0.5  # the cross-encoder's say, tuned on the tune split (bench/evidence_selection.py)
 
@@ -627,6 +628,8 @@ def select(
     for s in ranked:
         if s.score < floor or s.kind != "finding" or s.lexical == 0:
             continue
+        if len(s.text.split()) > MAX_WORDS:
+            continue  # a reader loses the thread; a table or page run together reads so too
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question
         reach = margin * (0.6 if len(chosen) == limit - 1 else 1.0)
