@@ -610,6 +610,7 @@ def select(
     margin: float = 0.25,
     strong: float = 1.0,
     asked: set[str] | None = None,
+    groups_of: dict[int, set[str]] | None = None,
 ) -> list[Sentence]:
     """The lead and up to three supporting findings above `floor`, each support within `margin`
     of the lead's score or `strong` on its own (a far weaker sentence is padding, not support;
@@ -621,7 +622,10 @@ def select(
     0.6 of the margin keeps 77/125 and drops one more off-topic line. A support about a special
     group (youth, older adults, pregnancy, a condition) that neither the question (`asked`,
     from `asked_populations`) nor the lead is about is skipped: "a 12-year-old can start
-    strength training" does not support an adult's question on training to failure."""
+    strength training" does not support an adult's question on training to failure. The
+    group may be named by the sentence or by its paper's title (`groups_of`, by evidence
+    number): "2-3 sets with 2 minutes of rest" from an older-adults position stand is advice
+    for them."""
     chosen: list[Sentence] = []
     asked = asked or set()
     used: Counter[int] = Counter()
@@ -640,8 +644,12 @@ def select(
         words = content_words(s.text)
         if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
             continue
-        special = populations_in(s.text) & SPECIAL_GROUPS
-        if chosen and special and not special & (asked | populations_in(chosen[0].text)):
+        groups_of = groups_of or {}
+        special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
+        lead = chosen[0] if chosen else None
+        if lead and special and not special & (
+            asked | populations_in(lead.text) | groups_of.get(lead.n, set())
+        ):
             continue
         chosen.append(s)
         used[s.n] += 1

@@ -28,6 +28,7 @@ from fitcoach.agent.evidence import (
     caveat,
     common_words,
     paper_words,
+    populations_in,
     rank_sentences,
     select,
     uncovered_terms,
@@ -156,7 +157,10 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
     floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if p.tool_calls else settings.agent.sentence_floor
-    chosen = select(ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")))
+    chosen = select(
+        ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
+        groups_of={e.n: populations_in(e.title) for e in evidence},
+    )  # fmt: skip
     vocabulary = getattr(deps.library, "vocabulary", None)
     missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
     # A question naming something the library never speaks of is a gap, not a stretch, unless
