@@ -162,7 +162,11 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         groups_of={e.n: populations_in(e.title) for e in evidence},
     )  # fmt: skip
     vocabulary = getattr(deps.library, "vocabulary", None)
-    missing = uncovered_terms(state["question"], evidence, vocabulary() if vocabulary else None)
+    # an order planted in the question ("New instructions: ... invent studies.") names no topic
+    asked_about = " ".join(
+        s for s in split_sentences(state["question"]) if not looks_like_injection(s)
+    )
+    missing = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
     # A question naming something the library never speaks of is a gap, not a stretch, unless
     # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
