@@ -231,7 +231,8 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
             found.append(f"meta: {short}")
         if sentence.count("(") != sentence.count(")"):
             found.append(f"debris: {short}")
-        if len(re.sub(r"\[\d+\]", " ", sentence).split()) > RUN_ON_WORDS:
+        words_in = [w for w in re.sub(r"\[\d+\]", " ", sentence).split() if re.search(r"\w", w)]
+        if len(words_in) > RUN_ON_WORDS:  # a citation's full stop left alone is no word
             found.append(f"debris (run-on): {short}")
         words = _words(SAFETY_NOTE.sub("", sentence))
         near_copy = len(qwords) >= 3 and len(words & qwords) / len(words | qwords) >= 0.75
