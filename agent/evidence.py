@@ -628,6 +628,7 @@ def select(
     for them."""
     chosen: list[Sentence] = []
     asked = asked or set()
+    groups_of = groups_of or {}
     used: Counter[int] = Counter()
     for s in ranked:
         if s.score < floor or s.kind != "finding" or s.lexical == 0:
@@ -644,7 +645,6 @@ def select(
         words = content_words(s.text)
         if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
             continue
-        groups_of = groups_of or {}
         special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
         lead = chosen[0] if chosen else None
         if lead and special and not special & (
