@@ -27,8 +27,7 @@ from fitcoach.text import (
     clean_passage_text,
     content_words,
     numbers_in,
-    split_sentences,
-    whole_list_items,
+    passage_sentences,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +54,7 @@ class Evidence(Bibliography):
         cleaned = strip_reference_marks(clean_passage_text(passage.text if text is None else text))
         return cls(
             **passage.bibliography(), n=n, chunk_id=passage.chunk_id, pages=passage.pages,
-            section=passage.section, text=cleaned, sentences=whole_list_items(split_sentences(cleaned)),
+            section=passage.section, text=cleaned, sentences=passage_sentences(cleaned),
             similarity=passage.similarity,
         )  # fmt: skip
 
@@ -377,7 +376,6 @@ def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]
     return groups
 
 
-MAX_WORDS = 70  # the longest sentence an answer quotes (bench/answer_quality.py calls longer run-on)
 MAX_EMBEDDED = 32  # sentences scored by the models per question
 RERANK_WEIGHT = 0.5  # the cross-encoder's say, tuned on the tune split (bench/evidence_selection.py)
 
@@ -433,6 +431,11 @@ def _table_row_run(sentence: str) -> bool:
     return len(_ROW_BREAK.findall(sentence)) >= 3 and len(numbers_in(sentence)) >= 3
 
 
+# The longest sentence an answer quotes (bench/answer_quality.py calls a longer one a run-on):
+# a reader loses the thread, and a table or a page run together reads so too.
+MAX_WORDS = 70
+
+
 def _usable(sentence: str) -> bool:
     if _table_row_run(sentence):
         return False
@@ -444,7 +447,7 @@ def _usable(sentence: str) -> bool:
     # a sentence cut off by a chunk boundary ("... who must move their body against") has
     # no stop: quoting it would put half a claim in the answer
     ended = bool(re.search(r"[.!?][\"')\]\u201d\u2019]*$", sentence.rstrip()))
-    return proper and ended and not fragment and 5 <= len(words) <= 70
+    return proper and ended and not fragment and 5 <= len(words) <= MAX_WORDS
 
 
 def _kind(text: str, e: Evidence) -> str:
@@ -633,8 +636,6 @@ def select(
     for s in ranked:
         if s.score < floor or s.kind != "finding" or s.lexical == 0:
             continue
-        if len(s.text.split()) > MAX_WORDS:
-            continue  # a reader loses the thread; a table or page run together reads so too
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question
         reach = margin * (0.6 if len(chosen) == limit - 1 else 1.0)

@@ -47,7 +47,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "creatine": ("creatine",),
     # a nutrition calculator (and the body-weight question it needs) only for an amount asked
     "amount": ("how much", "how many", "gram", "grams", "what dose", "which dose", "per day",
-               "a day", "daily", "per hour", "an hour", "should i take", "should i eat",
+               "a day", "daily", "should i take", "should i eat",
                "should i have", "should i drink"),
     # an amount per kilogram needs no body weight: the answer is the g/kg figure itself
     "per_kg": ("per kg", "g/kg", "mg/kg", "per kilo", "per kilogram", "/kg"),

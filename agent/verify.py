@@ -19,9 +19,9 @@ from fitcoach.text import (
     content_words,
     number_set,
     numbers_in,
+    passage_sentences,
     split_sentences,
     strip_citations,
-    whole_list_items,
 )
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def passage_support(sentence: str, passage_text: str) -> tuple[float, str]:
     >>> passage_support("Rest 2-3 min for strength.", "Rest 2-3 min for strength. Eat well.")
     (1.0, 'Rest 2-3 min for strength.')
     """
-    parts = whole_list_items(split_sentences(clean_passage_text(passage_text))) or [passage_text]
+    parts = passage_sentences(clean_passage_text(passage_text)) or [passage_text]
     windows = parts + [f"{a} {b}" for a, b in zip(parts, parts[1:], strict=False)]
     best, where = 0.0, parts[0]
     for window in windows:

@@ -33,6 +33,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -302,9 +303,7 @@ def merged_model(base_gguf: Path, lora_gguf: Path, cache_dir: Path) -> Path | No
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with base_gguf.open("rb") as src, tmp.open("wb") as out:
-            for block in iter(lambda: src.read(1 << 24), b""):
-                out.write(block)
+        shutil.copyfile(base_gguf, tmp)
         copy = gguf.GGUFReader(str(tmp), "r+")
         for tensor in copy.tensors:
             if tensor.name not in targets:

@@ -151,6 +151,12 @@ def whole_list_items(sentences: list[str]) -> list[str]:
     return out
 
 
+def passage_sentences(text: str) -> list[str]:
+    """A cleaned passage's sentences with its list items whole: what the evidence offers and
+    what the verifier checks against, split the same way."""
+    return whole_list_items(split_sentences(text))
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences and list items, with citations written after the full stop pulled inside.
 
