@@ -47,15 +47,20 @@ class Evidence(Bibliography):
     text: str
     sentences: list[str] = Field(default_factory=list, description="`text`, split once.")
     similarity: float | None = Field(None, description="Cosine similarity to its query.")
+    caveats: list[str] = Field(
+        default_factory=list,
+        description="Sentences from a limitations opener on (see `limitations_run`).",
+    )
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, text: str | None = None) -> Evidence:
         """Number a library search hit for the prompt (`text` replaces the passage's own)."""
         cleaned = strip_reference_marks(clean_passage_text(passage.text if text is None else text))
+        sentences = passage_sentences(cleaned)
         return cls(
             **passage.bibliography(), n=n, chunk_id=passage.chunk_id, pages=passage.pages,
-            section=passage.section, text=cleaned, sentences=passage_sentences(cleaned),
-            similarity=passage.similarity,
+            section=passage.section, text=cleaned, sentences=sentences,
+            similarity=passage.similarity, caveats=limitations_run(sentences),
         )  # fmt: skip
 
     @property
@@ -235,9 +240,36 @@ _WHO = re.compile(
     re.I,
 )
 _SPREAD = re.compile(r"\u00b1|\+/-|\bmean age\b")
+_LIMITATION_OPENER = re.compile(
+    r"(what (?:it|this|the \w+) does not show|limitations?|strengths and limitations)\b", re.I
+)
+_CONCLUSION = re.compile(r"(?:in )?(?:conclusions?|summary)\b|practical applications", re.I)
+
+
+def limitations_run(sentences: Sequence[str]) -> list[str]:
+    """The sentences from a limitations opener to the end of the passage (or to a conclusion):
+    in "What it does not show: few studies measured hypertrophy. Studies varied widely." the
+    second sentence is no finding to lead with.
+
+    >>> limitations_run(["Gains were similar.", "Limitations: men only.", "Trials were short.",
+    ...                  "In conclusion, both work."])
+    ['Limitations: men only.', 'Trials were short.']
+    """
+    out: list[str] = []
+    for sentence in sentences:
+        if out and _CONCLUSION.match(sentence):
+            break
+        if out or _LIMITATION_OPENER.match(sentence):
+            out.append(sentence)
+    return out
+
+
+# "does not show" is a limitation when it says what was not shown ("does not show whether
+# ..."), a finding when it reports a null result ("does not show kidney damage").
 _LIMITATION = re.compile(
     r"^(what it does not show|limitations?|however, the evidence|the evidence (?:is|was) "
-    r"(?:limited|thin|weak))|\b(does not show|did not (?:test|measure|examine)|unclear whether|"
+    r"(?:limited|thin|weak))|\b(does not show (?:whether|if|how|what|which|that|long)|"
+    r"did not (?:test|measure|examine)|unclear whether|"
     r"more research|remains? (?:unclear|uncertain)|does not (?:cover|define|address|settle|tell)|"
     r"says nothing about|cannot say)\b",
     re.I,
@@ -451,6 +483,8 @@ def _usable(sentence: str) -> bool:
 
 
 def _kind(text: str, e: Evidence) -> str:
+    if text in e.caveats or (e.section and re.search(r"limitation", e.section, re.I)):
+        return "limitation"
     kind = sentence_kind(text)
     if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
         kind = "method"  # what a study did is background, not a finding to lead with
@@ -646,6 +680,8 @@ def select(
         words = content_words(s.text)
         if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
             continue
+        if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
+            continue  # "It fits best in congested periods" needs its own passage's sentence before it
         special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
         lead = chosen[0] if chosen else None
         if lead and special and not special & (
@@ -666,6 +702,9 @@ def caveat(ranked: Sequence[Sentence], chosen: Sequence[Sentence], floor: float)
     """The limitation a coach would add, from a passage the answer already cites."""
     cited = {c.n for c in chosen}
     for s in ranked:
-        if s.kind == "limitation" and s.n in cited and s.score >= floor - 0.1 and s.lexical > 0:
+        if (
+            s.kind == "limitation" and s.n in cited and s.score >= floor - 0.1 and s.lexical > 0
+            and not _ANAPHORA.match(s.text)  # "It involved novices only": which "it"?
+        ):  # fmt: skip
             return s
     return None
