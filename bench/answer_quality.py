@@ -236,7 +236,10 @@ def defects(text: str, question: str, topic: list[str], boilerplate: list[str]) 
             found.append(f"debris (run-on): {short}")
         words = _words(SAFETY_NOTE.sub("", sentence))
         near_copy = len(qwords) >= 3 and len(words & qwords) / len(words | qwords) >= 0.75
-        if near_copy or (len(q_norm) > 20 and q_norm in normalize(sentence)):
+        # "56% of athletes had vitamin D inadequacy by the 32 ng/mL cut-off" repeats the
+        # question's words to answer it: a number the question lacks is news, not an echo
+        answers = bool(numbers(sentence) - numbers(question))
+        if not answers and (near_copy or (len(q_norm) > 20 and q_norm in normalize(sentence))):
             found.append(f"echo: {short}")
         standard = any(words <= b for b in standard_words) or bool(
             GAP_TEXT.search(sentence) or DECLINE_TEXT.search(sentence) or CAVEAT.search(sentence)

@@ -163,6 +163,7 @@ def test_defects_and_numbers_are_found() -> None:
     assert "debris" in kinds("Tapering helps safety.. [1]")
     assert "debris" in kinds("Use periodisa - tion in a taper.")
     assert "echo" in kinds("How should I taper before my marathon?")
+    assert "echo" not in kinds("How should I taper before my marathon: over 2 weeks.")  # answers
     assert "off-topic" in kinds("Caffeine helps cyclists.")
     assert "repeated" in kinds("Cut volume in the final weeks, cut volume in the final weeks.")
     assert "debris" in kinds("Ingest protein before and after a workout ( 66) [2].")
