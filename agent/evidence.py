@@ -364,7 +364,22 @@ def sentence_kind(sentence: str) -> str:
     return "finding"
 
 
-_AGE = re.compile(r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old|\baged? (\d{1,2})\b|\b(\d{1,2}) ?y/?o\b", re.I)
+_AGE = re.compile(
+    r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old|\baged? (\d{1,2})\b|\b(\d{1,2}) ?y/?o\b"
+    # "someone over 60", "in my 70s"; not "over 60 min" or "over 70% VO2max"
+    r"|\b(?:over|past|older than) (?:the age of )?(\d{2})\b(?![%.,]\d|%|\s*(?:[a-z%]|-\d))"
+    r"|\bin (?:my|his|her|their|your) (\d)0s\b",
+    re.I,
+)
+
+
+def ages_in(text: str) -> list[int]:
+    """Ages a text gives ("a 12-year-old", "aged 70", "over 60", "in my 70s": 70)."""
+    found = []
+    for match in _AGE.finditer(text):
+        age = int(next(g for g in match.groups() if g))
+        found.append(age * 10 if match.group(5) else age)
+    return found
 
 
 def populations_in(text: str) -> set[str]:
@@ -372,10 +387,13 @@ def populations_in(text: str) -> set[str]:
 
     >>> sorted(populations_in("A 12-year-old can start supervised strength training."))
     ['youth']
+    >>> populations_in("Is HIIT safe for someone over 60?"), populations_in("in my 70s")
+    ({'older'}, {'older'})
+    >>> populations_in("Long (over 60 min), hard (over 70% VO2max) sessions")
+    set()
     """
     groups = groups_in(text, POPULATIONS)
-    for match in _AGE.finditer(text):
-        age = int(next(g for g in match.groups() if g))
+    for age in ages_in(text):
         if age < 18:
             groups.add("youth")
         elif age >= 60:
@@ -392,7 +410,7 @@ SPECIAL_GROUPS = frozenset(
 def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
     """The groups a question is about: named in it, or implied by the athlete's profile."""
     groups = populations_in(question)
-    ages = [int(next(g for g in m.groups() if g)) for m in _AGE.finditer(question)]
+    ages = ages_in(question)
     if profile is not None and profile.age is not None:
         ages.append(profile.age)
     if any(18 <= a < 60 for a in ages) and not groups & {"older", "youth"}:
