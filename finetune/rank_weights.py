@@ -48,6 +48,12 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def holds_key_point(text: str, key_points: list[list[str]]) -> bool:
+    """Whether a sentence holds any alternative of any of a graded row's key points."""
+    said = _norm(text)
+    return any(_norm(alt) in said for point in key_points for alt in point)
+
+
 Example = tuple[dict[str, float], float, float, int]  # features, label, weight, question
 
 
@@ -81,8 +87,7 @@ def examples(deps: Any) -> list[Example]:
             if relevant is not None:
                 out.append((features, float(normalize_doi(e.doi or "") in relevant), 1.0, i))
             else:
-                said = _norm(text)
-                hit = any(_norm(alt) in said for point in key_points for alt in point)
+                hit = holds_key_point(text, key_points)
                 out.append((features, float(hit), KEY_POINT_WEIGHT, i))
     return out
 
