@@ -238,3 +238,53 @@ def test_a_support_about_a_group_nobody_asked_about_is_skipped() -> None:
     assert [s.n for s in select([lead, youth, adult], asked={"youth"})] == [1, 2, 3]
     young_lead = lead.model_copy(update={"text": "Children aged 10 gained strength safely."})
     assert [s.n for s in select([young_lead, youth, adult])] == [1, 2, 3]
+
+
+def test_a_limitations_paragraph_stays_a_limitation_to_its_end() -> None:
+    note = OLDER.model_copy(update={"text": (
+        "Machines are a legitimate main tool for hypertrophy. What it does not show: few "
+        "studies measured hypertrophy. Studies varied widely in exercises and programmes. "
+        "The evidence reviewed does not show kidney damage in healthy people."
+    )})  # fmt: skip
+    ranked = rank_sentences("Are machines good for hypertrophy?", evidence(note))
+    kinds = {s.text[:20]: s.kind for s in ranked}
+    assert kinds["Machines are a legit"] == "finding"
+    assert kinds["Studies varied widel"] == "limitation"  # no opener of its own, still a caveat
+    # a null finding reported is a finding; "does not show whether ..." is a limitation
+    from fitcoach.agent.evidence import sentence_kind
+
+    assert sentence_kind("Creatine does not show kidney damage in healthy people.") == "finding"
+    assert sentence_kind("The trial does not show whether gains last.") == "limitation"
+
+
+def test_a_sentence_leaning_on_another_needs_its_own_passage_before_it() -> None:
+    from fitcoach.agent.evidence import Sentence, caveat
+
+    lead = Sentence(text="Cold-water immersion blunts strength gains after lifting.", n=1, score=1.0, lexical=0.4)
+    own = Sentence(text="It is best kept away from strength days.", n=1, score=0.95, lexical=0.2)
+    other = Sentence(text="It fits best in congested competition periods.", n=2, score=0.95, lexical=0.2)
+    assert [s.n for s in select([lead, other])] == [1]  # which "it"?
+    assert [s.text for s in select([lead, own])] == [lead.text, own.text]
+    vague = Sentence(text="It involved novices only.", n=1, score=0.9, lexical=0.2, kind="limitation")
+    clear = vague.model_copy(update={"text": "The review involved novices only."})
+    assert caveat([vague], [lead], floor=0.5) is None
+    assert caveat([vague, clear], [lead], floor=0.5) == clear
+
+
+def test_the_closest_papers_bring_their_own_best_passages() -> None:
+    from fitcoach.agent.nodes import SIBLING_K, SIBLING_PAPERS, _siblings
+
+    asked: list[tuple[str, int]] = []
+
+    class Shelf:
+        def search(self, query: str, k: int = 5, *, filters: dict | None = None,
+                   per_document: int | None = None) -> list[Passage]:  # fmt: skip
+            asked.append((filters["doc_id"][0], k))
+            return [OLDER.model_copy(update={"chunk_id": f"{filters['doc_id'][0]}-more"})]
+
+    found = [p.model_copy(update={"similarity": s}) for p, s in
+             ((YOUTH, 0.5), (OLDER, 0.7), (STUDY, 0.6), (OLDER.model_copy(update={"doc_id": "x"}), 0.1))]  # fmt: skip
+    more = _siblings(Shelf(), "strength for older adults?", found)
+    assert asked == [("older", SIBLING_K), ("youth", SIBLING_K)][:SIBLING_PAPERS]  # best first, once each
+    assert [p.chunk_id for p in more] == ["older-more", "youth-more"][:SIBLING_PAPERS]
+    assert _siblings(FakeLibrary([OLDER]), "q", found) == []  # a library that cannot filter
