@@ -157,6 +157,18 @@ def common_words() -> frozenset[str]:
         return frozenset()
 
 
+def is_common(word: str) -> bool:
+    """Whether a word is everyday English, inflected or not: "aches" is "ache" + s, and the
+    WordPiece vocabulary holds only the stem.
+
+    >>> is_common("aches"), is_common("melatonin")
+    (True, False)
+    """
+    common = common_words()
+    stems = [word] + [word[: -len(end)] for end in ("s", "es", "ed", "ing", "ly") if word.endswith(end)]
+    return any(len(stem) >= 3 and stem in common for stem in stems)
+
+
 def uncovered_terms(
     question: str, evidence: Sequence[Evidence], vocabulary: frozenset[str] | None = None
 ) -> list[str]:

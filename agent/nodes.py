@@ -26,7 +26,7 @@ from fitcoach.agent.evidence import (
     Evidence,
     asked_populations,
     caveat,
-    common_words,
+    is_common,
     paper_words,
     populations_in,
     rank_sentences,
@@ -175,7 +175,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
     # strong evidence.
-    rare = [w for w in missing if w not in common_words()]
+    rare = [w for w in missing if not is_common(w)]
     # an everyday verb or adverb ("letting", "inevitably") names no topic
     missing = [w for w in missing if w in rare or not w.endswith(("ing", "ly", "ed"))]
     best = chosen[0].score if chosen else 0.0
