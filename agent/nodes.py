@@ -184,10 +184,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     else:
         missing = []
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
-    order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))[:k]
-    by_n = {e.n: e for e in evidence}
-    renumber = {old: new for new, old in enumerate(order, start=1)}
-    evidence = [by_n[old].model_copy(update={"n": renumber[old]}) for old in order]
+    order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))
+    evidence, renumber = _renumber(evidence, order, k)
     ranked = [s.model_copy(update={"n": renumber[s.n]}) for s in ranked if s.n in renumber]
     chosen = [s.model_copy(update={"n": renumber[s.n]}) for s in chosen]
     update: dict[str, Any] = {
@@ -197,6 +195,33 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     if planner.in_scope(state["question"]) is None and not chosen:
         update["plan"] = p.model_copy(update={"scope": "out", "reason": "no fitness terms"})
     return update
+
+
+def _renumber(
+    evidence: list[Evidence], order: list[int], k: int
+) -> tuple[list[Evidence], dict[int, int]]:
+    """The first `k` sources in `order`, numbered 1..k, and each old number's new one. Two
+    passages of one paper on the same pages are one source, cited by one number: a reference
+    list that names the same note as [1] and [2] reads as two papers."""
+    by_n = {e.n: e for e in evidence}
+    merged: dict[Any, Evidence] = {}
+    renumber: dict[int, int] = {}
+    for old in order:
+        e = by_n[old]
+        key = (e.doc_id, e.pages) if e.doc_id else old
+        held = merged.get(key)
+        if held is None:
+            if len(merged) == k:
+                continue
+            merged[key] = e.model_copy(update={"n": len(merged) + 1})
+        else:
+            merged[key] = held.model_copy(update={
+                "text": f"{held.text} {e.text}", "sentences": held.sentences + e.sentences,
+                "caveats": held.caveats + e.caveats,
+                "similarity": max(held.similarity or 0.0, e.similarity or 0.0),
+            })  # fmt: skip
+        renumber[old] = merged[key].n
+    return list(merged.values()), renumber
 
 
 PER_DOCUMENT = 2  # passages of one paper before the next paper's (bench/evidence_selection.py)

@@ -288,3 +288,16 @@ def test_the_closest_papers_bring_their_own_best_passages() -> None:
     assert asked == [("older", SIBLING_K), ("youth", SIBLING_K)][:SIBLING_PAPERS]  # best first, once each
     assert [p.chunk_id for p in more] == ["older-more", "youth-more"][:SIBLING_PAPERS]
     assert _siblings(FakeLibrary([OLDER]), "q", found) == []  # a library that cannot filter
+
+
+def test_two_passages_of_one_note_are_one_reference() -> None:
+    from fitcoach.agent.nodes import _renumber
+
+    more = OLDER.model_copy(update={"chunk_id": "o2", "text": "Balance work helps too."})
+    paged = [YOUTH.model_copy(update={"doc_id": "pdf", "chunk_id": f"p{i}", "page_start": i,
+                                      "page_end": i}) for i in (3, 5)]  # fmt: skip
+    ev = evidence(OLDER, YOUTH, more, *paged)
+    merged, renumber = _renumber(ev, [3, 1, 2, 4, 5], k=3)
+    assert renumber == {3: 1, 1: 1, 2: 2, 4: 3}  # the note once; the PDF's page 5 did not fit
+    assert [e.n for e in merged] == [1, 2, 3]
+    assert merged[0].sentences == ["Balance work helps too.", *ev[0].sentences]
