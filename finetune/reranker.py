@@ -85,11 +85,12 @@ def build_pairs(
     for row in labelled:
         relevant = {normalize_doi(d) for d in row["relevant_dois"]}
         ranked, by_n = _candidates(deps, row["question"])
-        pos = [s for s in ranked if by_n[s.n].doi in relevant and s.kind == "finding"]
-        neg = [s for s in ranked if by_n[s.n].doi not in relevant]
+        answers = {s.n for s in ranked if normalize_doi(by_n[s.n].doi or "") in relevant}
+        pos = [s for s in ranked if s.n in answers and s.kind == "finding"]
+        neg = [s for s in ranked if s.n not in answers]
         # the right paper's methods, participants and limitations answer nothing: without
         # them the model learns which paper, not which sentence
-        aside = [s for s in ranked if by_n[s.n].doi in relevant and s.kind != "finding"]
+        aside = [s for s in ranked if s.n in answers and s.kind != "finding"]
         for s, label, weight in (
             [(s, 1.0, 1.0) for s in pos[:per_side]] + [(s, 0.0, 1.0) for s in neg[:per_side]]
             + [(s, 0.0, 1.0) for s in aside[: per_side // 2]]
