@@ -340,6 +340,13 @@ _EXAMPLE = re.compile(
 
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
+# ... nor one that carries on from the sentence before ("So a powerlifter ...").
+_GOES_ON = re.compile(
+    r"^(so|thus|therefore|hence|however|finally|also|additionally|moreover|furthermore|"
+    r"in addition|similarly|likewise|consequently|conversely|nevertheless|nonetheless|"
+    r"accordingly|indeed|importantly|notably)\b",
+    re.I,
+)
 _STUDY_SECTION = re.compile(r"what was studied|introduction|background|methods?", re.I)
 
 _SECTIONS = (
@@ -723,8 +730,12 @@ def select(
         if len(chosen) == limit:
             break
     # The lead states the finding for everyone; a worked example ("for a 70 kg runner that is
-    # 350 g") supports it, and the athlete's own numbers come from a calculator.
-    general = next((i for i, s in enumerate(chosen) if not _EXAMPLE.search(s.text)), 0)
+    # 350 g") supports it, and the athlete's own numbers come from a calculator. Nor does a
+    # sentence that goes on from another ("So a powerlifter ...", "Finally, neither ...") open.
+    general = next(
+        (i for i, s in enumerate(chosen) if not (_EXAMPLE.search(s.text) or _GOES_ON.match(s.text))),
+        0,
+    )
     return chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
 
 

@@ -301,3 +301,12 @@ def test_two_passages_of_one_note_are_one_reference() -> None:
     assert renumber == {3: 1, 1: 1, 2: 2, 4: 3}  # the note once; the PDF's page 5 did not fit
     assert [e.n for e in merged] == [1, 2, 3]
     assert merged[0].sentences == ["Balance work helps too.", *ev[0].sentences]
+
+
+def test_a_sentence_that_goes_on_from_another_does_not_open_the_answer() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    so = Sentence(text="So a powerlifter should train mostly with free weights.", n=1, score=1.1, lexical=0.4)
+    plain = Sentence(text="Machines are a legitimate main tool for hypertrophy.", n=1, score=1.0, lexical=0.2)
+    assert [s.text for s in select([so, plain])] == [plain.text, so.text]  # kept, not first
+    assert [s.text for s in select([so])] == [so.text]  # alone, it still answers
