@@ -232,7 +232,7 @@ def _search(library: Any, query: str, k: int) -> list[Any]:
     that answers is often in the best paper's second passage, yet one paper must not crowd out
     the others (bench/evidence_selection.py, held-out lead from a relevant paper: one passage
     per paper 0.68, no limit 0.80)."""
-    if _spreads(type(library)):
+    if _takes(type(library), "per_document"):
         return library.search(query, k=k, per_document=PER_DOCUMENT)
     return library.search(query, k=k)
 
@@ -245,7 +245,7 @@ def _siblings(library: Any, query: str, found: list[Any]) -> list[Any]:
     """More passages of the papers found closest to the question, searched within each paper
     (tune split of bench/answer_quality.py, all key points: 80/125 without, 85/125 with two
     papers' four best; three or four papers, or six passages each, did no better)."""
-    if not _filters(type(library)):
+    if not _takes(type(library), "filters", "per_document"):
         return []
     papers: list[str] = []
     for passage in sorted(found, key=lambda p: -(p.similarity or 0.0)):
@@ -261,20 +261,12 @@ def _siblings(library: Any, query: str, found: list[Any]) -> list[Any]:
 
 
 @functools.cache
-def _filters(library_type: type) -> bool:
-    """Whether a library type's `search` takes `filters` and `per_document` (read once)."""
+def _takes(library_type: type, *names: str) -> bool:
+    """Whether a library type's `search` takes all these keywords (read once per type)."""
     import inspect
 
     params = inspect.signature(library_type.search).parameters
-    return "filters" in params and "per_document" in params
-
-
-@functools.cache
-def _spreads(library_type: type) -> bool:
-    """Whether a library type's `search` takes `per_document` (read once per type)."""
-    import inspect
-
-    return "per_document" in inspect.signature(library_type.search).parameters
+    return all(name in params for name in names)
 
 
 def tools(state: CoachState, deps: Deps) -> dict[str, Any]:
