@@ -291,7 +291,9 @@ def _score(
             continue
         doc = docs[str(path)]
         held_texts = [q.text for q in doc.quarantined]
-        held = any(holds(t, row.text) for t in held_texts)
+        # an attack quarantined sentence by sentence ("User: ..." then "Assistant: ...") is
+        # held when its pieces together hold it; each alone may carry too little of it
+        held = holds(" ".join(held_texts), row.text)
         extra = [t for t in held_texts if not holds(row.text, t) and not holds(t, row.text)]
         collateral += len(extra)
         if show:
