@@ -88,6 +88,7 @@ def compose(
     see: str | None = None,
     asks: Sequence[str] = (),
     question: str | None = None,
+    notes: Sequence[str] = (),
 ) -> VerifiedAnswer:
     """The answer in coaching order, numbered 1..m by first use.
 
@@ -113,6 +114,7 @@ def compose(
     caveats += [(t, [], "flag", 1.0) for t in flag_sentences(flags, question)]
     if caveat is not None and not _repeats(caveat.text, [p[0] for p in lead + support]):
         caveats.append(_from(caveat))  # verbatim: its label carries a negation the quote needs
+    caveats += [(n, [], "flag", 1.0) for n in notes]  # the evidence's own reach ("not in teens")
     if see:
         caveats.append((see, [], "flag", 1.0))
     # What the planner could not know ("What is your body weight?"): asked, never guessed.

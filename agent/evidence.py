@@ -315,6 +315,48 @@ _UNITS = (
 )
 
 
+# When in a session a text is set: "before a race", "during a half marathon", "after an
+# evening workout". Words between the preposition and the event may not be a study's length
+# ("after 12 weeks of training" is no phase of a session).
+_EVENT = (
+    r"(?:exercis\w*|training|workouts?|sessions?|races?|racing|runs?|running|rides?|matche?s?|"
+    r"games?|competitions?|events?|marathons?|half|10k|5k|lifting|practices?|start(?:ing)?|"
+    r"warm-?ups?|bed|sleep)"
+)
+_BETWEEN = r"(?:(?!(?:weeks?|months?|years?|days?)\b)[a-z'-]+\s+){0,3}?"
+_PHASES = {
+    "before": re.compile(
+        rf"\b(?:before|prior to|ahead of)\s+{_BETWEEN}{_EVENT}\b|\bpre-?(?:exercise|workout|race|"
+        r"training|game|match|competition|event|session)\b|\b\d+(?:\s*(?:-|\u2013|to)\s*\d+)?\s*"
+        r"(?:h|hours?|min(?:utes)?)\s+(?:before|ahead|prior)\b",
+        re.I,
+    ),
+    "during": re.compile(
+        rf"\bduring\s+{_BETWEEN}{_EVENT}\b|\bintra-?(?:workout|session|exercise)\b|\bwhile "
+        r"(?:running|cycling|racing|exercising|training|lifting)\b|\baid stations?\b",
+        re.I,
+    ),
+    "after": re.compile(
+        rf"\b(?:after|following)\s+{_BETWEEN}{_EVENT}\b|\bpost-?(?:exercise|workout|race|"
+        r"training|game|match|competition|session)\b",
+        re.I,
+    ),
+}
+
+
+def phases_in(text: str) -> set[str]:
+    """When in a session a text is set.
+
+    >>> sorted(phases_in("Should I eat carbs after an evening workout?"))
+    ['after']
+    >>> sorted(phases_in("Drink 500-600 mL 2 to 3 h before exercise."))
+    ['before']
+    >>> phases_in("Strength rose after 12 weeks of training.")
+    set()
+    """
+    return {name for name, rx in _PHASES.items() if rx.search(text)}
+
+
 def asked_units(question: str) -> list[re.Pattern[str]]:
     """How papers write the rate units a question asks for ("per hour" -> "g/h").
 
@@ -424,6 +466,40 @@ def populations_in(text: str) -> set[str]:
 SPECIAL_GROUPS = frozenset(
     {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese"}
 )
+
+
+# Who to ask when the findings were not gathered in the group a question is about.
+_GROUP_NOTES = {
+    "youth": ("children or teenagers", "a coach or doctor who works with young athletes"),
+    "older": ("older adults", "a doctor or a coach who trains older adults"),
+    "pregnant": ("pregnancy", "a midwife or doctor"),
+    "postpartum": ("the months after childbirth", "a midwife, doctor or pelvic-health physio"),
+    "diabetes": ("people with diabetes", "a doctor"),
+    "hypertension": ("people with high blood pressure", "a doctor"),
+    "cardiac": ("people with heart disease", "a cardiologist"),
+    "obese": ("people living with obesity", "a doctor"),
+}
+
+
+def untested_note(asked: set[str], chosen: Sequence[Sentence], titles: dict[int, str]) -> str | None:
+    """A caveat when the question is about a special group and no chosen finding (nor its
+    paper's title) is: "creatine is safe" from studies in adults is not an answer about
+    teenagers until someone who knows them says so.
+
+    >>> s = Sentence(text="Creatine is safe at 3-5 g a day.", n=1, score=1.0)
+    >>> untested_note({"youth"}, [s], {1: "Creatine in adults"})
+    'These findings are not specific to children or teenagers: check them with a coach or doctor who works with young athletes.'
+    >>> untested_note({"youth"}, [s], {1: "Creatine in adolescent athletes"}) is None
+    True
+    """
+    groups = sorted(asked & SPECIAL_GROUPS & set(_GROUP_NOTES))
+    if not groups or not chosen:
+        return None
+    named = set().union(*(populations_in(c.text) | populations_in(titles.get(c.n, "")) for c in chosen))
+    if named & set(groups):
+        return None
+    who, ask = _GROUP_NOTES[groups[0]]
+    return f"These findings are not specific to {who}: check them with {ask}."
 
 
 def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
@@ -547,6 +623,7 @@ def sentence_features(
     wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
     units = asked_units(question)
     asked = asked_populations(question, profile)
+    phases = phases_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     rows = []
     for (text, e), lex, sim in zip(pool, lexical, similarity, strict=True):
@@ -575,6 +652,9 @@ def sentence_features(
             f["unit_asked_given" if given else "unit_asked_missing"] = 1.0
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
+        set_in = phases_in(text)
+        if phases and set_in and not set_in & phases:
+            f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before
         named = populations_in(text) | populations_in(e.title)
         if named and asked:
             f["population_match" if named & asked else "population_mismatch"] = 1.0
@@ -699,7 +779,8 @@ def select(
     strength training" does not support an adult's question on training to failure. The
     group may be named by the sentence or by its paper's title (`groups_of`, by evidence
     number): "2-3 sets with 2 minutes of rest" from an older-adults position stand is advice
-    for them."""
+    for them. When the question is about a special group, a sentence about another one is
+    never chosen, lead included: what older adults should lift is no answer for a 13-year-old."""
     chosen: list[Sentence] = []
     asked = asked or set()
     groups_of = groups_of or {}
@@ -720,6 +801,8 @@ def select(
         if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
             continue  # "It fits best in congested periods" needs its own passage's sentence before it
         special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
+        if special and asked & SPECIAL_GROUPS and not special & asked:
+            continue  # asked about a 13-year-old: what older adults should lift is no answer
         lead = chosen[0] if chosen else None
         if lead and special and not special & (
             asked | populations_in(lead.text) | groups_of.get(lead.n, set())

@@ -32,6 +32,7 @@ from fitcoach.agent.evidence import (
     rank_sentences,
     select,
     uncovered_terms,
+    untested_note,
 )
 from fitcoach.agent.filters import META, looks_like_injection, loops, outside_coaching
 from fitcoach.agent.guard import unsafe
@@ -348,9 +349,13 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
                 drafted.append(k.model_copy(update={"citations": sources, "text": text}))
     support = [d for d in drafted if not _is_lead(d.text, chosen)]
     p = state.get("plan") or Plan()
+    # The group the question names ("for teenagers"); one the profile implies gets the
+    # screen's own note. A calculator's number stands on its formula, not on studies.
+    named = populations_in(state["question"])
+    note = None if runs else untested_note(named, chosen, {e.n: e.title for e in evidence})
     verified = compose(
         chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
-        see=_see(state), asks=p.questions, question=state["question"],
+        see=_see(state), asks=p.questions, question=state["question"], notes=[note] if note else [],
     )  # fmt: skip
     dropped = checked.dropped if checked is not None else []
     composed = not drafted

@@ -310,3 +310,39 @@ def test_a_sentence_that_goes_on_from_another_does_not_open_the_answer() -> None
     plain = Sentence(text="Machines are a legitimate main tool for hypertrophy.", n=1, score=1.0, lexical=0.2)
     assert [s.text for s in select([so, plain])] == [plain.text, so.text]  # kept, not first
     assert [s.text for s in select([so])] == [so.text]  # alone, it still answers
+
+
+def test_asked_about_one_group_a_finding_about_another_never_leads() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    older = Sentence(text="Older adults should lift progressively heavier loads.", n=1, score=1.2, lexical=0.4)
+    youth = Sentence(text="A 12-year-old can start supervised strength training.", n=2, score=1.0, lexical=0.3)
+    assert [s.n for s in select([older, youth], asked={"youth"})] == [2]
+    assert [s.n for s in select([older, youth])] == [1]  # nobody named: the best leads
+
+
+def test_a_finding_set_in_another_phase_of_the_session_ranks_lower() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    fuel = Passage(chunk_id="f1", doc_id="fuel", title="Fuelling", text="x")
+    ev = evidence(fuel)
+    pool = [("Drink 500-600 mL of water 2 to 3 h before exercise.", ev[0]),
+            ("After hard sessions, eat carbohydrate soon to refill glycogen.", ev[0]),
+            ("Strength rose after 12 weeks of training.", ev[0])]  # fmt: skip
+    rows = sentence_features("What should I eat after a workout?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert [r.get("phase_mismatch", 0.0) for r in rows] == [1.0, 0.0, 0.0]
+
+
+def test_findings_not_gathered_in_the_group_asked_about_say_so() -> None:
+    creatine = Passage(chunk_id="c1", doc_id="cr", title="Creatine supplementation in lifters",
+                       text="Creatine monohydrate at 3-5 g a day is safe for healthy lifters.")  # fmt: skip
+    draft = "Creatine monohydrate at 3-5 g a day is safe for healthy lifters [1]."
+    answer = coach_over([creatine], draft).ask("Is creatine safe for teenagers?")
+    assert answer.citations
+    assert answer.answer.endswith(
+        "These findings are not specific to children or teenagers: check them with a coach or "
+        "doctor who works with young athletes."
+    )
+    teens = creatine.model_copy(update={"title": "Creatine in adolescent athletes"})
+    answer = coach_over([teens], draft).ask("Is creatine safe for teenagers?")
+    assert answer.citations and "not specific" not in answer.answer
