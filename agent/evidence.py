@@ -357,6 +357,21 @@ def phases_in(text: str) -> set[str]:
     return {name for name, rx in _PHASES.items() if rx.search(text)}
 
 
+# "How many rest days" is counted in days: "rest 1-2 minutes" answers another question.
+_HOW_MANY = re.compile(
+    r"\bhow many (?:[a-z-]+ ){0,2}?(days|sessions|times|sets|reps|repetitions|minutes|hours|"
+    r"weeks|grams)\b",
+    re.I,
+)
+_COUNTED = {
+    "days": r"days?|sessions?|times", "sessions": r"days?|sessions?|times",
+    "times": r"days?|sessions?|times", "sets": r"sets?", "reps": r"reps?|repetitions?|RM",
+    "repetitions": r"reps?|repetitions?|RM", "minutes": r"min(?:utes?)?|s|seconds?",
+    "hours": r"h|hours?|hrs?", "weeks": r"weeks?|wk", "grams": r"g|grams?",
+}  # fmt: skip
+_COUNT = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|ten)"
+
+
 def asked_units(question: str) -> list[re.Pattern[str]]:
     """How papers write the rate units a question asks for ("per hour" -> "g/h").
 
@@ -364,6 +379,28 @@ def asked_units(question: str) -> list[re.Pattern[str]]:
     [True]
     """
     return [written for asked, written in _UNITS if asked.search(question)]
+
+
+def asked_count(question: str) -> re.Pattern[str] | None:
+    """How papers write what "how many" counts: "how many rest days" -> "2-3 days", which
+    "rest 1-2 minutes" is not.
+
+    >>> unit = asked_count("How many rest days does a beginner need?")
+    >>> bool(unit.search("2-3 days per week")), bool(unit.search("rest 1-2 minutes"))
+    (True, False)
+    >>> sets = asked_count("How many sets per week?")
+    >>> bool(sets.search("about 10 hard weekly sets")), bool(sets.search("2 min between sets"))
+    (True, False)
+    """
+    counted = _HOW_MANY.search(question)
+    if counted is None:
+        return None
+    unit = _COUNTED[counted.group(1).lower()]
+    return re.compile(
+        rf"\b{_COUNT}(?:\s*(?:-|\u2013|to|or)\s*{_COUNT})?(?:\s+(?!(?:between|per|of|in|for|"
+        rf"each|a|an|the)\b)[a-z-]+){{0,2}}?\s*(?:{unit})\b",  # "about 10 hard weekly sets"
+        re.I,
+    )
 
 
 _ASKS_VERDICT = re.compile(
@@ -622,6 +659,7 @@ def sentence_features(
     wants_number = bool(_ASKS_NUMBER.search(question))
     wants_verdict = bool(_ASKS_VERDICT.search(question.strip()))
     units = asked_units(question)
+    count = asked_count(question)
     asked = asked_populations(question, profile)
     phases = phases_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
@@ -650,6 +688,8 @@ def sentence_features(
         if units:
             given = any(u.search(text) for u in units)
             f["unit_asked_given" if given else "unit_asked_missing"] = 1.0
+        if count is not None and has_number and not count.search(text):
+            f["count_unit_missing"] = 1.0  # asked how many days, told how many minutes
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
         set_in = phases_in(text)

@@ -346,3 +346,14 @@ def test_findings_not_gathered_in_the_group_asked_about_say_so() -> None:
     teens = creatine.model_copy(update={"title": "Creatine in adolescent athletes"})
     answer = coach_over([teens], draft).ask("Is creatine safe for teenagers?")
     assert answer.citations and "not specific" not in answer.answer
+
+
+def test_asked_how_many_days_a_number_of_minutes_ranks_lower() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    ev = evidence(Passage(chunk_id="r1", doc_id="rest", title="Rest", text="x"))
+    pool = [("A beginner can rest 1-2 minutes between sets.", ev[0]),
+            ("Novices train 2-3 days per week.", ev[0]),
+            ("Rest days let soreness settle.", ev[0])]  # fmt: skip
+    rows = sentence_features("How many rest days does a beginner need?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert [r.get("count_unit_missing", 0.0) for r in rows] == [1.0, 0.0, 0.0]
