@@ -632,8 +632,10 @@ def _usable(sentence: str) -> bool:
     return proper and ended and not fragment and 5 <= len(words) <= MAX_WORDS
 
 
-def _kind(text: str, e: Evidence) -> str:
-    if text in e.caveats or (e.section and re.search(r"limitation", e.section, re.I)):
+def _kind(text: str, e: Evidence, caveats: frozenset[str] = frozenset()) -> str:
+    """A sentence's kind in its passage; `caveats` are every passage's limitations, since
+    overlapping chunks repeat a sentence without the "What it does not show:" before it."""
+    if text in e.caveats or text in caveats or (e.section and re.search(r"limitation", e.section, re.I)):
         return "limitation"
     kind = sentence_kind(text)
     if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
@@ -663,9 +665,10 @@ def sentence_features(
     asked = asked_populations(question, profile)
     phases = phases_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
+    caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
     for (text, e), lex, sim in zip(pool, lexical, similarity, strict=True):
-        kind = _kind(text, e)
+        kind = _kind(text, e, caveats)
         own = content_words(text) | titles[e.n]
         f: dict[str, float] = {
             "constant": 1.0,  # keeps fitted scores on the thresholds' scale
@@ -784,6 +787,7 @@ def rank_sentences(
         reranker.score(question, [f"{e.title}: {s}" for s, e in found.pool]) if reranker else None
     )
     weights = rank_weights()
+    caveats = frozenset(c for e in evidence for c in e.caveats)
     out: list[Sentence] = []
     for i, (text, e) in enumerate(found.pool):
         score = sum(weights.get(name, 0.0) * value for name, value in found.features[i].items())
@@ -791,7 +795,7 @@ def rank_sentences(
             score += RERANK_WEIGHT * (relevance[i] - 0.5)
         out.append(Sentence(text=text, n=e.n, score=round(score, 4),
                             similarity=round(found.similarity[i], 4),
-                            lexical=round(found.lexical[i], 4), kind=_kind(text, e)))  # fmt: skip
+                            lexical=round(found.lexical[i], 4), kind=_kind(text, e, caveats)))  # fmt: skip
     out.sort(key=lambda s: s.score, reverse=True)
     return out
 

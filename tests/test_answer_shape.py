@@ -357,3 +357,14 @@ def test_asked_how_many_days_a_number_of_minutes_ranks_lower() -> None:
             ("Rest days let soreness settle.", ev[0])]  # fmt: skip
     rows = sentence_features("How many rest days does a beginner need?", pool, [0.5] * 3, [0.5] * 3, ev)
     assert [r.get("count_unit_missing", 0.0) for r in rows] == [1.0, 0.0, 0.0]
+
+
+def test_a_limitation_stays_one_in_a_chunk_that_cut_off_its_opener() -> None:
+    whole = OLDER.model_copy(update={"text": (
+        "Older adults should lift twice a week. What it does not show: the break was total "
+        "rest. The sample was small and trained for only 9 weeks.")})  # fmt: skip
+    cut = OLDER.model_copy(update={"chunk_id": "o2", "text": (
+        "The sample was small and trained for only 9 weeks. Older adults gained strength.")})  # fmt: skip
+    ranked = rank_sentences("How often should older adults lift?", evidence(whole, cut))
+    kinds = {s.kind for s in ranked if s.text.startswith("The sample was small")}
+    assert kinds == {"limitation"}
