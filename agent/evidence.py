@@ -830,7 +830,14 @@ def select(
     groups_of = groups_of or {}
     used: Counter[int] = Counter()
     for s in ranked:
-        if s.score < floor or s.kind != "finding" or s.lexical == 0:
+        if s.score < floor or s.kind != "finding":
+            continue
+        # a sentence sharing no word with the question needs a chosen one of its passage and
+        # to be as close in meaning as the lead: papers say "NHE" once they have named it
+        if s.lexical == 0 and not (
+            any(c.n == s.n for c in chosen) and s.similarity >= chosen[0].similarity
+            and len(content_words(s.text)) >= 6  # not a table's "15/15: +5.5%, 60.5 to 64.4"
+        ):  # fmt: skip
             continue
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question

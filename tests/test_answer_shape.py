@@ -368,3 +368,17 @@ def test_a_limitation_stays_one_in_a_chunk_that_cut_off_its_opener() -> None:
     ranked = rank_sentences("How often should older adults lift?", evidence(whole, cut))
     kinds = {s.kind for s in ranked if s.text.startswith("The sample was small")}
     assert kinds == {"limitation"}
+
+
+def test_a_support_that_names_the_topic_by_abbreviation_comes_from_the_leads_paper() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(text="The Nordic hamstring exercise halves hamstring injuries.", n=1, score=1.1, similarity=0.6, lexical=0.5)
+    how = Sentence(text="Build up NHE volume gradually over several weeks, then keep one or two short sessions weekly.",
+                   n=1, score=1.0, similarity=0.7, lexical=0.0)  # fmt: skip
+    elsewhere = how.model_copy(update={"n": 2})
+    table = how.model_copy(update={"text": "15/15: +5.5%, from 60.5 to 64.4 mL/kg/min."})
+    assert [s.n for s in select([lead, how])] == [1, 1]
+    assert [s.n for s in select([lead, elsewhere])] == [1]  # no shared word and another paper
+    assert [s.text for s in select([lead, table])] == [lead.text]
+    assert select([how]) == []  # never the lead
