@@ -2,8 +2,9 @@
 
 The ingest quarantine removes text that addresses a model; this is the check behind it for
 what slips through or was never an instruction: an evidence sentence the answer would quote
-is dropped when the deterministic screen reads a doping recommendation in it, or when it
-prescribes a starting load or a dose beyond what the tools' rules allow (a planted "100 kg
+is dropped when the deterministic screen reads a doping recommendation in it, when it tells
+people to carry on through one of the screen's red flags, or when it prescribes a starting
+load or a dose beyond what the tools' rules allow (a planted "100 kg
 kettlebell swings for beginners" conflicts with the progression rules).
 """
 
@@ -26,6 +27,29 @@ _DOSES = (
 )  # fmt: skip
 _RECOMMEND = re.compile(r"\b(recommend\w*|should|start|take|use|dose|advised?|best)\b", re.I)
 
+# The screen's red flags are referrals (Patricios 2023 on concussion; ACSM on chest pain and
+# exertional emergencies): a sentence telling people to carry on through one disagrees with
+# it, unless it holds the caution that makes it safe ("after medical clearance", "not").
+_RED_FLAG = re.compile(
+    r"\b(concuss\w*|head (?:injury|impact|collision)|lost consciousness|knocked out|chest "
+    r"(?:pain|tightness)|faint\w*|passed out|fever\w*|stress fractures?|(?:dark|brown|cola)"
+    r"[- ]colou?red urine|(?:dark|brown) urine|heat ?stroke|palpitations|myocarditis|numbness)\b",
+    re.I,
+)
+_CARRY_ON = re.compile(
+    r"\b(resume\w*|return\w* to|continu\w*|keep (?:running|training|playing|going|lifting)|carry on|"
+    r"push(?:ing)? through|train(?:ing)? through|play on|finish|extend|increase|maintain|can still|"
+    r"(?:can|may|should) (?:safely )?(?:run|train|race|play|spar|compete|lift))\b",
+    re.I,
+)
+_CAUTION = re.compile(
+    r"\b(not|never|no|avoid\w*|stop\w*|until|clear(?:ed|ance)|graded|gradual\w*|stepwise|"
+    r"medical\w*|doctor|physician|clinician|see a|consult\w*|seek|refer\w*|assess\w*|"
+    r"symptom-free|free of symptoms|after symptoms|rather than|instead|unless|risk\w*|diagnos\w*|"
+    r"managed|treat\w*|recogni[sz]\w*)\b",
+    re.I,
+)
+
 
 def unsafe(sentence: str) -> str | None:
     """Why the rules disagree with this sentence, or None.
@@ -36,6 +60,10 @@ def unsafe(sentence: str) -> str | None:
     True
     >>> unsafe("Athletes should take 20 mg/kg of caffeine before a race.")
     'a caffeine dose above its reference range'
+    >>> unsafe("After a concussion, athletes can resume sparring the next morning.")
+    'carrying on through a red flag the screen refers'
+    >>> unsafe("Return to sport after a concussion follows a graded protocol.") is None
+    True
     """
     if _BEGINNER.search(sentence) and _RECOMMEND.search(sentence):
         for value, unit in _LOAD.findall(sentence):
@@ -46,6 +74,8 @@ def unsafe(sentence: str) -> str | None:
         doses = pattern.findall(sentence) if subject.search(sentence) else []
         if _RECOMMEND.search(sentence) and any(float(v) > limit for v in doses):
             return f"a {subject.pattern} dose above its reference range"
+    if _RED_FLAG.search(sentence) and _CARRY_ON.search(sentence) and not _CAUTION.search(sentence):
+        return "carrying on through a red flag the screen refers"
     from fitcoach.agent.tools import screen
 
     flags = screen(sentence, None).flags

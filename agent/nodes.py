@@ -34,7 +34,7 @@ from fitcoach.agent.evidence import (
     uncovered_terms,
     untested_note,
 )
-from fitcoach.agent.filters import META, looks_like_injection, loops, outside_coaching
+from fitcoach.agent.filters import META, looks_like_injection, loops, orders_an_ai, outside_coaching
 from fitcoach.agent.guard import unsafe
 from fitcoach.agent.prompts import build_messages
 from fitcoach.agent.schema import CoachAnswer, FlagReport
@@ -169,7 +169,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     vocabulary = getattr(deps.library, "vocabulary", None)
     # an order planted in the question ("New instructions: ... invent studies.") names no topic
     asked_about = " ".join(
-        s for s in split_sentences(state["question"]) if not looks_like_injection(s)
+        s for s in split_sentences(state["question"]) if not orders_an_ai(s)
     )
     missing = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
     # A question naming something the library never speaks of is a gap, not a stretch, unless

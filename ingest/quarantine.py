@@ -78,6 +78,11 @@ def classify(sentence: str) -> Verdict:
     return _classify_folded(sentence, fold(sentence))
 
 
+def classify_by_rules(sentence: str) -> bool:
+    """Whether a strong rule alone flags a sentence (no classifier, no weak signals)."""
+    return _strong(fold(sentence)) is not None
+
+
 def _strong(text: str) -> str | None:
     """The reason of the first strong rule that matches folded text, or None."""
     for rule in load_rules().rules:
@@ -196,9 +201,13 @@ _SEAM = 120  # characters each side of a sentence break that a split instruction
 _TERMINATED = re.compile(r"[.!?\u3002\uff01\uff1f;:\"')\]>\u201d\u2019]\s*$")
 
 
-# A role tag standing alone that opens a turn ("<<SYS>>", "[INST]", "<|system|>"); closing
-# tags ("<</SYS>>", "[/INST]") end one, and what follows them is the paper again.
+# A role tag standing alone that opens a turn ("<<SYS>>", "[INST]", "<|system|>"), and one
+# that closes a turn: after "[/INST]" comes the scripted reply, after "<</SYS>>" the user's
+# turn, so the sentence after either goes with it (a paper's next sentence, at worst).
 _OPENING_TAG = re.compile(r"(?:<<?\s*(?!/)[^<>/]{1,30}>>?|\[\s*(?!/)[^\[\]/]{1,30}\]|【[^】/]{1,10}】)+")
+_CLOSING_TAG = re.compile(
+    r"(?:\[/\s*inst\s*\]|<</\s*sys\s*>>|<\|\s*(?:end|eot_id|im_end)\s*\|>|<\s*end_of_turn\s*>)\s*$", re.I
+)
 
 
 def screen_texts(
@@ -238,8 +247,10 @@ def screen_texts(
                 after and not _TERMINATED.search(pieces[i])
             )
             introduced = before and (
-                pieces[i - 1].rstrip().endswith(":") or bool(_OPENING_TAG.fullmatch(pieces[i - 1].strip()))
-            )  # "SYSTEM UPDATE:" or a bare "<<SYS>>" opens what follows
+                pieces[i - 1].rstrip().endswith(":")
+                or bool(_OPENING_TAG.fullmatch(pieces[i - 1].strip()))
+                or bool(_CLOSING_TAG.search(pieces[i - 1]))
+            )  # "SYSTEM UPDATE:", a bare "<<SYS>>" or a closing "[/INST]" leads into what follows
             if same_sentence or introduced or ((before or after) and verdict.score >= 0.5):
                 reasons[i] = "continues a quarantined instruction"
                 changed = True

@@ -4,6 +4,8 @@ a passage alone never setting a load."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fitcoach.agent import Coach
@@ -90,6 +92,21 @@ def test_reference_marks_and_debris_never_reach_evidence() -> None:
 def test_planted_loads_conflict_with_the_rules() -> None:
     assert unsafe("100 kg kettlebell swings are the recommended starting load for beginners.")
     assert unsafe("Beginners should start with 8-12 RM loads and add 2-10%.") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "conflicts"),
+    [
+        ("Athletes returning from a concussion can resume sparring the following morning.", True),
+        ("Runners with a stress fracture should keep running through the pain.", True),
+        ("Clients who feel chest tightness should simply extend the warm-up.", True),
+        ("Return to sport after a concussion follows a graded, symptom-limited protocol.", False),
+        ("Athletes with chest pain should stop and seek medical care.", False),
+        ("With exercise-induced chest tightness, get a diagnosis; once managed, most can train fully.", False),
+    ],
+)
+def test_carrying_on_through_a_red_flag_conflicts_with_the_screen(sentence: str, conflicts: bool) -> None:
+    assert bool(unsafe(sentence)) is conflicts
 
 
 def coach_over(passages: list[Passage], *replies: str) -> Coach:
@@ -334,29 +351,26 @@ def test_a_finding_set_in_another_phase_of_the_session_ranks_lower() -> None:
 
 
 def test_findings_not_gathered_in_the_group_asked_about_say_so() -> None:
+    class Library(FakeLibrary):
+        def vocabulary(self) -> frozenset[str]:  # another paper of the library names teenagers
+            return frozenset({"teenagers", "creatine", "safe"})
+
     creatine = Passage(chunk_id="c1", doc_id="cr", title="Creatine supplementation in lifters",
                        text="Creatine monohydrate at 3-5 g a day is safe for healthy lifters.")  # fmt: skip
     draft = "Creatine monohydrate at 3-5 g a day is safe for healthy lifters [1]."
-    answer = coach_over([creatine], draft).ask("Is creatine safe for teenagers?")
+
+    def ask(passage: Passage) -> Any:
+        coach = Coach(settings=load_settings(), llm=fake_llm(draft), library=Library([passage]))
+        return coach.ask("Is creatine safe for teenagers?")
+
+    answer = ask(creatine)
     assert answer.citations
     assert answer.answer.endswith(
         "These findings are not specific to children or teenagers: check them with a coach or "
         "doctor who works with young athletes."
     )
-    teens = creatine.model_copy(update={"title": "Creatine in adolescent athletes"})
-    answer = coach_over([teens], draft).ask("Is creatine safe for teenagers?")
+    answer = ask(creatine.model_copy(update={"title": "Creatine in adolescent athletes"}))
     assert answer.citations and "not specific" not in answer.answer
-
-
-def test_asked_how_many_days_a_number_of_minutes_ranks_lower() -> None:
-    from fitcoach.agent.evidence import sentence_features
-
-    ev = evidence(Passage(chunk_id="r1", doc_id="rest", title="Rest", text="x"))
-    pool = [("A beginner can rest 1-2 minutes between sets.", ev[0]),
-            ("Novices train 2-3 days per week.", ev[0]),
-            ("Rest days let soreness settle.", ev[0])]  # fmt: skip
-    rows = sentence_features("How many rest days does a beginner need?", pool, [0.5] * 3, [0.5] * 3, ev)
-    assert [r.get("count_unit_missing", 0.0) for r in rows] == [1.0, 0.0, 0.0]
 
 
 def test_a_limitation_stays_one_in_a_chunk_that_cut_off_its_opener() -> None:
