@@ -17,7 +17,10 @@ C 16): `flag` 0.95 caught 40% of the tune attacks and none of the legitimate or 
 `signal` 0.9 with a weak rule caught 0.5% of the legitimate ones. They are stricter than the
 table alone suggests because a fresh red-team batch (round 4: 40 attacks, 40 legitimate
 sentences, since moved into tune) showed the first model, at 0.9 and 0.8, quarantining 7.5% of
-new legitimate sentences where cross-validation had promised 1%.
+new legitimate sentences where cross-validation had promised 1%. With rounds 7 and 8 (220 more
+attacks, most of them plain harmful advice in 34 languages) in tune, `flag` rose to 0.97:
+at 0.95 the model alone quarantined a real paper's "safe recommended dose for omega-3"
+sentence, and 0.97 cost two held-out attacks (82.8% -> 81.9%) for none of the 1,129.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ STARTER = REPO / "knowledge" / "starter"
 OUT = REPO / "ingest" / "data" / "injection_model.json"
 MAX_FEATURES = 20000
 C = 16.0
-FLAG = 0.95
+FLAG = 0.97
 SIGNAL = 0.9
 
 
