@@ -186,6 +186,8 @@ def uncovered_terms(
     ['collagen']
     >>> uncovered_terms("how much protien do athletes need", ev)
     []
+    >>> uncovered_terms("How do I train my pecs?", [Evidence(n=1, title="Chest training", text="x")])
+    []
     """
     import difflib
 
@@ -200,10 +202,14 @@ def uncovered_terms(
     near_stems = {w[:5] for w in retrieved if len(w) >= 5}
     near_ordered = sorted(retrieved)
     everyday = common_words()
+    aliases = _synonyms()
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(question.lower())):
         if len(word) < 4 or "'" in word or word in _STOPWORDS or word in _GENERIC:
             continue
+        alias = aliases.get(word)
+        if alias and any(_known(p, seen, stems, ordered) for p in _RAW_WORD.findall(alias) if len(p) >= 4):
+            continue  # gym slang the papers spell out: "pecs" is "pectoral" or "chest"
         parts = [p for p in word.split("-") if len(p) >= 3] or [word]
         if all(
             _known(p, seen, stems, ordered)
