@@ -872,9 +872,17 @@ def select(
     # The lead states the finding for everyone; a worked example ("for a 70 kg runner that is
     # 350 g") supports it, and the athlete's own numbers come from a calculator. Nor does a
     # sentence that goes on from another ("So a powerlifter ...", "Finally, neither ...") open.
+    # Nor, when the question names no special group, does a finding about one ("Healthy older
+    # lifters respond strongly") open an answer to everyone when a general one was chosen too.
+    def opens(s: Sentence, *, for_all: bool) -> bool:
+        if _EXAMPLE.search(s.text) or _GOES_ON.match(s.text):
+            return False
+        special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
+        return not (for_all and special and not asked & SPECIAL_GROUPS)
+
     general = next(
-        (i for i, s in enumerate(chosen) if not (_EXAMPLE.search(s.text) or _GOES_ON.match(s.text))),
-        0,
+        (i for i, s in enumerate(chosen) if opens(s, for_all=True)),
+        next((i for i, s in enumerate(chosen) if opens(s, for_all=False)), 0),
     )
     return chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
 

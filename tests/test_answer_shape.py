@@ -254,7 +254,9 @@ def test_a_support_about_a_group_nobody_asked_about_is_skipped() -> None:
     # asked about youth, or led by a youth finding: the support stays
     assert [s.n for s in select([lead, youth, adult], asked={"youth"})] == [1, 2, 3]
     young_lead = lead.model_copy(update={"text": "Children aged 10 gained strength safely."})
-    assert [s.n for s in select([young_lead, youth, adult])] == [1, 2, 3]
+    assert [s.n for s in select([young_lead, youth, adult], asked={"youth"})] == [1, 2, 3]
+    # nobody named a group: the general finding opens, the children's ones follow it
+    assert [s.n for s in select([young_lead, youth, adult])] == [3, 1, 2]
 
 
 def test_a_limitations_paragraph_stays_a_limitation_to_its_end() -> None:
