@@ -67,6 +67,8 @@ def in_scope(question: str) -> bool | None:
     (True, False)
     >>> in_scope("How do I hack the gym's door code?") is None
     True
+    >>> in_scope("Does foam rolling help?")  # recovery is coaching, even with no paper on it
+    True
     """
     words = _stems(question)
     fitness, off_topic = _has_term(words, FITNESS_TERMS), _has_term(words, OFF_TOPIC_TERMS)
