@@ -376,6 +376,11 @@ _COUNTED = {
     "hours": r"h|hours?|hrs?", "weeks": r"weeks?|wk", "grams": r"g|grams?",
 }  # fmt: skip
 _COUNT = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|ten)"
+_TAKES_HOW_LONG = re.compile(
+    r"\bhow (?:long|soon) (?:does it take|will it take|until|before|do|does|will|can)\b"
+    r"(?!.*\b(?:rest|sets?|reps?|hold|intervals?)\b)",
+    re.I,
+)
 
 
 def asked_units(question: str) -> list[re.Pattern[str]]:
@@ -394,14 +399,22 @@ def asked_count(question: str) -> re.Pattern[str] | None:
     >>> unit = asked_count("How many rest days does a beginner need?")
     >>> bool(unit.search("2-3 days per week")), bool(unit.search("rest 1-2 minutes"))
     (True, False)
+    >>> weeks = asked_count("How long does it take to see strength gains?")
+    >>> bool(weeks.search("gains appear within 6-8 weeks")), bool(weeks.search("10 s per rep"))
+    (True, False)
+    >>> asked_count("How long should I rest between sets?") is None
+    True
     >>> sets = asked_count("How many sets per week?")
     >>> bool(sets.search("about 10 hard weekly sets")), bool(sets.search("2 min between sets"))
     (True, False)
     """
     counted = _HOW_MANY.search(question)
-    if counted is None:
+    if counted is not None:
+        unit = _COUNTED[counted.group(1).lower()]
+    elif _TAKES_HOW_LONG.search(question):
+        unit = r"days?|weeks?|months?|years?|sessions?|hours?|h|min(?:utes?)?"  # not seconds of a rep
+    else:
         return None
-    unit = _COUNTED[counted.group(1).lower()]
     return re.compile(
         rf"\b{_COUNT}(?:\s*(?:-|\u2013|to|or)\s*{_COUNT})?(?:\s+(?!(?:between|per|of|in|for|"
         rf"each|a|an|the)\b)[a-z-]+){{0,2}}?\s*(?:{unit})\b",  # "about 10 hard weekly sets"
