@@ -393,8 +393,8 @@ def asked_units(question: str) -> list[re.Pattern[str]]:
 
 
 def asked_count(question: str) -> re.Pattern[str] | None:
-    """How papers write what "how many" counts: "how many rest days" -> "2-3 days", which
-    "rest 1-2 minutes" is not.
+    """How papers write what "how many" counts ("how many rest days" -> "2-3 days", which
+    "rest 1-2 minutes" is not), or how long something takes ("weeks", not "10 s per rep").
 
     >>> unit = asked_count("How many rest days does a beginner need?")
     >>> bool(unit.search("2-3 days per week")), bool(unit.search("rest 1-2 minutes"))
@@ -551,8 +551,8 @@ def untested_note(asked: set[str], chosen: Sequence[Sentence], titles: dict[int,
     groups = sorted(asked & SPECIAL_GROUPS & set(_GROUP_NOTES))
     if not groups or not chosen:
         return None
-    named = set().union(*(populations_in(c.text) | populations_in(titles.get(c.n, "")) for c in chosen))
-    if named & set(groups):
+    groups_of = {n: populations_in(title) for n, title in titles.items()}
+    if any(_special(c, groups_of) & set(groups) for c in chosen):
         return None
     who, ask = _GROUP_NOTES[groups[0]]
     return f"These findings are not specific to {who}: check them with {ask}."
@@ -819,6 +819,11 @@ def rank_sentences(
     return out
 
 
+def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
+    """The special groups a sentence is about: named in it or in its paper's title."""
+    return (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
+
+
 def select(
     ranked: Sequence[Sentence],
     limit: int = 4,
@@ -870,7 +875,7 @@ def select(
             continue
         if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
             continue  # "It fits best in congested periods" needs its own passage's sentence before it
-        special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
+        special = _special(s, groups_of)
         if special and asked & SPECIAL_GROUPS and not special & asked:
             continue  # asked about a 13-year-old: what older adults should lift is no answer
         lead = chosen[0] if chosen else None
@@ -890,8 +895,7 @@ def select(
     def opens(s: Sentence, *, for_all: bool) -> bool:
         if _EXAMPLE.search(s.text) or _GOES_ON.match(s.text):
             return False
-        special = (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
-        return not (for_all and special and not asked & SPECIAL_GROUPS)
+        return not (for_all and _special(s, groups_of) and not asked & SPECIAL_GROUPS)
 
     general = next(
         (i for i, s in enumerate(chosen) if opens(s, for_all=True)),

@@ -4,8 +4,8 @@ The ingest quarantine removes text that addresses a model; this is the check beh
 what slips through or was never an instruction: an evidence sentence the answer would quote
 is dropped when the deterministic screen reads a doping recommendation in it, when it tells
 people to carry on through one of the screen's red flags, or when it prescribes a starting
-load or a dose beyond what the tools' rules allow (a planted "100 kg
-kettlebell swings for beginners" conflicts with the progression rules).
+load or a dose beyond what the tools' rules allow (a planted "100 kg kettlebell swings for
+beginners" conflicts with the progression rules).
 """
 
 from __future__ import annotations
