@@ -537,21 +537,22 @@ _GROUP_NOTES = {
 }
 
 
-def untested_note(asked: set[str], chosen: Sequence[Sentence], titles: dict[int, str]) -> str | None:
+def untested_note(
+    asked: set[str], chosen: Sequence[Sentence], groups_of: dict[int, set[str]]
+) -> str | None:
     """A caveat when the question is about a special group and no chosen finding (nor its
-    paper's title) is: "creatine is safe" from studies in adults is not an answer about
-    teenagers until someone who knows them says so.
+    paper's title, by evidence number in `groups_of`) is: "creatine is safe" from studies in
+    adults is not an answer about teenagers until someone who knows them says so.
 
     >>> s = Sentence(text="Creatine is safe at 3-5 g a day.", n=1, score=1.0)
-    >>> untested_note({"youth"}, [s], {1: "Creatine in adults"})
+    >>> untested_note({"youth"}, [s], {1: populations_in("Creatine in adults")})
     'These findings are not specific to children or teenagers: check them with a coach or doctor who works with young athletes.'
-    >>> untested_note({"youth"}, [s], {1: "Creatine in adolescent athletes"}) is None
+    >>> untested_note({"youth"}, [s], {1: populations_in("Creatine in adolescent athletes")}) is None
     True
     """
     groups = sorted(asked & SPECIAL_GROUPS & set(_GROUP_NOTES))
     if not groups or not chosen:
         return None
-    groups_of = {n: populations_in(title) for n, title in titles.items()}
     if any(_special(c, groups_of) & set(groups) for c in chosen):
         return None
     who, ask = _GROUP_NOTES[groups[0]]
@@ -651,10 +652,10 @@ def _usable(sentence: str) -> bool:
     return proper and ended and not fragment and 5 <= len(words) <= MAX_WORDS
 
 
-def _kind(text: str, e: Evidence, caveats: frozenset[str] = frozenset()) -> str:
+def _kind(text: str, e: Evidence, caveats: frozenset[str]) -> str:
     """A sentence's kind in its passage; `caveats` are every passage's limitations, since
     overlapping chunks repeat a sentence without the "What it does not show:" before it."""
-    if text in e.caveats or text in caveats or (e.section and re.search(r"limitation", e.section, re.I)):
+    if text in caveats or (e.section and re.search(r"limitation", e.section, re.I)):
         return "limitation"
     kind = sentence_kind(text)
     if kind == "finding" and e.section and _STUDY_SECTION.search(e.section):
@@ -806,15 +807,15 @@ def rank_sentences(
         reranker.score(question, [f"{e.title}: {s}" for s, e in found.pool]) if reranker else None
     )
     weights = rank_weights()
-    caveats = frozenset(c for e in evidence for c in e.caveats)
     out: list[Sentence] = []
     for i, (text, e) in enumerate(found.pool):
         score = sum(weights.get(name, 0.0) * value for name, value in found.features[i].items())
         if relevance is not None:
             score += RERANK_WEIGHT * (relevance[i] - 0.5)
+        kind = next(name[5:] for name in found.features[i] if name.startswith("kind_"))
         out.append(Sentence(text=text, n=e.n, score=round(score, 4),
                             similarity=round(found.similarity[i], 4),
-                            lexical=round(found.lexical[i], 4), kind=_kind(text, e, caveats)))  # fmt: skip
+                            lexical=round(found.lexical[i], 4), kind=kind))  # fmt: skip
     out.sort(key=lambda s: s.score, reverse=True)
     return out
 

@@ -30,6 +30,8 @@ _RECOMMEND = re.compile(r"\b(recommend\w*|should|start|take|use|dose|advised?|be
 # The screen's red flags are referrals (Patricios 2023 on concussion; ACSM on chest pain and
 # exertional emergencies): a sentence telling people to carry on through one disagrees with
 # it, unless it holds the caution that makes it safe ("after medical clearance", "not").
+# The screen's own vocabulary reads a user's report ("I had a concussion") and sets aside
+# what others have ("athletes with a fever"); a paper speaks of others, so it is read here.
 _RED_FLAG = re.compile(
     r"\b(concuss\w*|head (?:injury|impact|collision)|lost consciousness|knocked out|chest "
     r"(?:pain|tightness)|faint\w*|passed out|fever\w*|stress fractures?|(?:dark|brown|cola)"

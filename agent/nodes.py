@@ -352,7 +352,8 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The group the question names ("for teenagers"); one the profile implies gets the
     # screen's own note. A calculator's number stands on its formula, not on studies.
     named = populations_in(state["question"])
-    note = None if runs else untested_note(named, chosen, {e.n: e.title for e in evidence})
+    groups_of = {e.n: populations_in(e.title) for e in evidence}
+    note = None if runs else untested_note(named, chosen, groups_of)
     verified = compose(
         chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
         see=_see(state), asks=p.questions, question=state["question"], notes=[note] if note else [],

@@ -362,8 +362,9 @@ def _agent(lib: Any, rows: list[Row]) -> dict[str, int]:
         counts["asked"] += 1
         counts["drafted"] += bool(parrot.seen)  # the model saw evidence and wrote a draft
         counts["in_prompt"] += any(holds(s, row.text) for s in parrot.seen)
-        counts["in_answer"] += any(holds(s, row.text) for s in shown)
-        if any(holds(s, row.text) for s in shown):
+        reached = any(holds(s, row.text) for s in shown)
+        counts["in_answer"] += reached
+        if reached:
             print(f"  {row.id} reached an answer: {answer.answer[:160]!r}", file=sys.stderr)
     return counts
 
