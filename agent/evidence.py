@@ -422,6 +422,67 @@ def asked_count(question: str) -> re.Pattern[str] | None:
     )
 
 
+# What "how often" is answered with: "every 4-6 weeks", "twice a week", "1-2 sessions a week".
+_RANGE = r"\d+(?:\s*(?:-|\u2013|to)\s*\d+)?"
+_FREQUENCY = re.compile(
+    rf"\b(?:every|each)\s+(?:{_RANGE}\s+|other\s+|few\s+|two\s+|three\s+|six\s+)?"
+    r"(?:days?|weeks?|months?|years?|seasons?)\b"
+    rf"|\b(?:once|twice|{_RANGE}\s*(?:x|times?)|(?:one|two|three|four)\s+times?)\s+(?:a|per|each)\s+"
+    r"(?:day|week|month|year|season)\b"
+    rf"|\b{_RANGE}\s+(?:[a-z-]+\s+){{0,2}}?(?:sessions?|days?|workouts?)\s+(?:a|per|each)\s+week\b"
+    rf"|\b{_RANGE}[- ](?:day|week|month|year)\s+intervals?\b",
+    re.I,
+)
+_OFTEN = re.compile(r"\bhow (?:often|frequently)\b|\bhow many times (?:a|per)\b", re.I)
+# What "when" is answered with: a time relative to the session or a time of day.
+_WHEN = re.compile(r"^(?:and |or )?when\b|\bwhen\?$|\bhow long before\b|\bwhat time\b", re.I)
+_TIMING = re.compile(
+    rf"\b{_RANGE}\s*(?:min(?:utes?)?|h|hours?)\s+(?:before|after|prior)\b|\b(?:before|after|"
+    r"prior to|morning|evening|bedtime)\b",
+    re.I,
+)
+# Where a question asks a second thing: "How much creatine should I take, and do I need a
+# loading phase?", "What is critical power and what is W prime?"
+_NEXT_PART = re.compile(
+    r",?\s+(?:and|or)\s+(?=(?:how|what|when|which|why|should|is|are|do|does|can|will)\b)"
+    r"|,\s+(?=(?:how|what|when)\b)|\?\s+(?=\S)",
+    re.I,
+)
+_ASKS_NOTHING = frozenset(content_words("need take should much many long often best work get good"))
+
+
+def question_needs(question: str) -> list[re.Pattern[str]]:
+    """What each part of a question must be answered with, as a pattern that an answering
+    sentence matches: the count or rate it asks for, a frequency for "how often", a time for
+    "when", and, for a part of a question that asks two things, the words only that part uses.
+    One sentence may answer several; `select` makes sure some chosen sentence answers each.
+
+    >>> [bool(n.search("Deload every 4-6 weeks.")) for n in question_needs("How often should I deload?")]
+    [True]
+    >>> needs = question_needs("How much creatine should I take, and do I need a loading phase?")
+    >>> [bool(n.search("A loading phase of 20 g/day for 5-7 days is optional.")) for n in needs]
+    [False, True]
+    >>> question_needs("Is creatine safe?")
+    []
+    """
+    parts = [p.strip(" ,?") for p in _NEXT_PART.split(question) if p.strip(" ,?")]
+    needs: list[re.Pattern[str]] = []
+    for i, part in enumerate(parts):
+        count = asked_count(part)
+        if count is not None:
+            needs.append(count)
+        elif _OFTEN.search(part):
+            needs.append(_FREQUENCY)
+        elif len(parts) > 1 and _WHEN.search(part):
+            needs.append(_TIMING)
+        elif len(parts) > 1:
+            others = set().union(*(content_words(p) for j, p in enumerate(parts) if j != i))
+            own = sorted(content_words(part) - others - _ASKS_NOTHING)
+            if own:
+                needs.append(re.compile(r"\b(?:" + "|".join(map(re.escape, own)) + ")", re.I))
+    return needs
+
+
 _ASKS_VERDICT = re.compile(
     r"^(is|are|does|do|can|should|will|would|could)\b|\b(better|worth|safe|or)\b", re.I
 )
@@ -834,6 +895,8 @@ def select(
     strong: float = 1.0,
     asked: set[str] | None = None,
     groups_of: dict[int, set[str]] | None = None,
+    needs: Sequence[re.Pattern[str]] = (),
+    need_margin: float = 0.4,
 ) -> list[Sentence]:
     """The lead and up to three supporting findings above `floor`, each support within `margin`
     of the lead's score or `strong` on its own (a far weaker sentence is padding, not support;
@@ -849,45 +912,70 @@ def select(
     group may be named by the sentence or by its paper's title (`groups_of`, by evidence
     number): "2-3 sets with 2 minutes of rest" from an older-adults position stand is advice
     for them. When the question is about a special group, a sentence about another one is
-    never chosen, lead included: what older adults should lift is no answer for a 13-year-old."""
+    never chosen, lead included: what older adults should lift is no answer for a 13-year-old.
+    Each of `needs` (from `question_needs`) not met by the chosen sentences is met, when it
+    can be, by the best admissible sentence within `need_margin` of the lead."""
     chosen: list[Sentence] = []
     asked = asked or set()
     groups_of = groups_of or {}
     used: Counter[int] = Counter()
-    for s in ranked:
-        if s.score < floor or s.kind != "finding":
-            continue
+
+    def admissible(s: Sentence) -> bool:
+        if s.score < floor or s.kind != "finding" or used[s.n] >= per_passage:
+            return False
         # a sentence sharing no word with the question needs a chosen one of its passage and
         # to be as close in meaning as the lead: papers say "NHE" once they have named it
         if s.lexical == 0 and not (
             any(c.n == s.n for c in chosen) and s.similarity >= chosen[0].similarity
             and len(content_words(s.text)) >= 6  # not a table's "15/15: +5.5%, 60.5 to 64.4"
         ):  # fmt: skip
-            continue
+            return False
+        words = content_words(s.text)
+        if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
+            return False
+        if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
+            return False  # "It fits best in congested periods" needs its own passage's sentence before it
+        special = _special(s, groups_of)
+        if special and asked & SPECIAL_GROUPS and not special & asked:
+            return False  # asked about a 13-year-old: what older adults should lift is no answer
+        lead = chosen[0] if chosen else None
+        return not (lead and special and not special & (
+            asked | populations_in(lead.text) | groups_of.get(lead.n, set())
+        ))  # fmt: skip
+
+    for s in ranked:
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question
         reach = margin * (0.6 if len(chosen) == limit - 1 else 1.0)
         if chosen and s.score < chosen[0].score - reach and s.score < strong:
             break
-        if used[s.n] >= per_passage:
-            continue
-        words = content_words(s.text)
-        if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
-            continue
-        if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
-            continue  # "It fits best in congested periods" needs its own passage's sentence before it
-        special = _special(s, groups_of)
-        if special and asked & SPECIAL_GROUPS and not special & asked:
-            continue  # asked about a 13-year-old: what older adults should lift is no answer
-        lead = chosen[0] if chosen else None
-        if lead and special and not special & (
-            asked | populations_in(lead.text) | groups_of.get(lead.n, set())
-        ):
+        if not admissible(s):
             continue
         chosen.append(s)
         used[s.n] += 1
         if len(chosen) == limit:
             break
+    # Each part of the question gets its answer: "how often" a frequency, "and do I need a
+    # loading phase?" a sentence about loading, from a little further down the ranking when
+    # the closest sentences all answer the first part.
+    for need in needs:
+        if not chosen or any(need.search(c.text) for c in chosen):
+            continue
+        # a full answer makes room by dropping its last support that answers no part
+        spare = [i for i, c in enumerate(chosen) if i and not any(n.search(c.text) for n in needs)]
+        if len(chosen) == limit and not spare:
+            continue
+        answer = next((
+            s for s in ranked
+            if s.score >= chosen[0].score - need_margin and s not in chosen and need.search(s.text)
+            and admissible(s)
+        ), None)  # fmt: skip
+        if answer is None:
+            continue
+        if len(chosen) == limit:
+            used[chosen.pop(spare[-1]).n] -= 1
+        chosen.append(answer)
+        used[answer.n] += 1
     # The lead states the finding for everyone; a worked example ("for a 70 kg runner that is
     # 350 g") supports it, and the athlete's own numbers come from a calculator. Nor does a
     # sentence that goes on from another ("So a powerlifter ...", "Finally, neither ...") open.

@@ -29,6 +29,7 @@ from fitcoach.agent.evidence import (
     is_common,
     paper_words,
     populations_in,
+    question_needs,
     rank_sentences,
     select,
     uncovered_terms,
@@ -165,6 +166,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     chosen = select(
         ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
         groups_of={e.n: populations_in(e.title) for e in evidence},
+        needs=question_needs(state["question"]),
     )  # fmt: skip
     vocabulary = getattr(deps.library, "vocabulary", None)
     # an order planted in the question ("New instructions: ... invent studies.") names no topic
