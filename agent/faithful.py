@@ -19,7 +19,7 @@ from collections import Counter
 from fitcoach.text import content_words, split_sentences, strip_citations
 
 _NEGATION = re.compile(
-    r"\b(not|no|never|none|neither|nor|without|cannot|lack(?:s|ed)?|fail(?:s|ed)? to|"
+    r"\b(not|no|never|none|nothing|neither|nor|without|cannot|lack(?:s|ed)?|fail(?:s|ed)? to|"
     r"unlikely|insufficient|little or no|no longer)\b|n't\b",
     re.I,
 )
