@@ -398,3 +398,35 @@ def test_a_support_that_names_the_topic_by_abbreviation_comes_from_the_leads_pap
     assert [s.n for s in select([lead, elsewhere])] == [1]  # no shared word and another paper
     assert [s.text for s in select([lead, table])] == [lead.text]
     assert select([how]) == []  # never the lead
+
+
+def test_each_part_of_the_question_gets_its_answer() -> None:
+    from fitcoach.agent.evidence import Sentence, question_needs
+
+    lead = Sentence(text="A deload week uses fewer sets, further from failure.", n=1, score=1.0, lexical=0.3)
+    same = Sentence(text="Coaches cut sets and load in the deload week.", n=2, score=0.95, lexical=0.3)
+    often = Sentence(text="Typical deload frequency: every 4-6 weeks.", n=3, score=0.7, lexical=0.2)
+    far = often.model_copy(update={"score": 0.5})
+    # the closest sentences say what to change; "how often" takes a frequency from further down
+    asked = question_needs("How often should I deload and what should I change in that week?")
+    assert [s.n for s in select([lead, same, often])] == [1, 2]
+    assert [s.n for s in select([lead, same, often], needs=asked)] == [1, 2, 3]
+    assert [s.n for s in select([lead, same, far], needs=asked)] == [1, 2]  # too far to answer
+    # a full answer gives its last support that answers no part to the missing one
+    extra = [lead.model_copy(update={"text": text, "n": 4 + i, "score": 0.9}) for i, text in enumerate([
+        "Deloads lower the bar weight.", "Coaches drop accessory lifts in a deload.",
+        "Intensity may stay while sets fall during deloading."])]  # fmt: skip
+    chosen = select([lead, *extra, often], needs=question_needs("How often should I deload?"))
+    assert len(chosen) == 4 and chosen[-1] == often and extra[-1] not in chosen
+    # a second question gets a sentence with its own words
+    creatine = question_needs("How much creatine should I take, and do I need a loading phase?")
+    dose = Sentence(text="Take 3-5 g of creatine a day.", n=1, score=1.0, lexical=0.4)
+    dose2 = Sentence(text="Creatine at 3 g/day raised strength.", n=2, score=0.95, lexical=0.4)
+    load = Sentence(text="A loading phase of 20 g/day for a week is optional.", n=3, score=0.7, lexical=0.2)
+    assert select([dose, dose2, load], needs=creatine)[-1] == load
+
+
+def test_a_hedge_put_before_a_quoted_finding_is_a_changed_claim() -> None:
+    source = "Match the plate to the clock: nothing special for short sessions, 60 g/h for a 2-3 h race."
+    assert conflict(f"Nothing specific about {source[0].lower()}{source[1:]}", source) == "negation flipped"
+    assert conflict(source, source) is None
