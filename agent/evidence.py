@@ -218,12 +218,33 @@ def uncovered_terms(
             for p in parts
         ):
             continue  # a hyphenated word is covered when each of its parts is
-        pool = seen if word in everyday or not everyday else retrieved
+        # a typo of a word the library uses; an English word is no typo ("beer" is not
+        # "better", nor "horse riding" "hours rising")
+        pool = retrieved if everyday else seen
         near = [w for w in pool if abs(len(w) - len(word)) <= 2 and w[:1] == word[:1]]
-        if difflib.get_close_matches(word, near, n=1, cutoff=0.8):
-            continue  # a typo of a word the library uses
+        if not is_common(word) and difflib.get_close_matches(word, near, n=1, cutoff=0.8):
+            continue
         out.append(word)
     return out
+
+
+# A word names the question's topic when leaving it out moves the question's meaning: "beer"
+# in "how much does drinking beer slow my recovery?" does (0.95), "daughter" in "my 15-year-old
+# daughter plays basketball: which warm-up drills lower her ACL risk?" does not (0.99).
+# Set on the tune split's gap questions and casual questions written outside the team.
+TOPIC_SHIFT = 0.96
+
+
+def topic_words(question: str, words: Sequence[str], embedder: Any | None) -> list[str]:
+    """Those of `words` (uncovered by the library) that name what the question is about, not
+    who asks or how they talk ("myself", "stuck", "legit"): the question embedded without the
+    word is less than TOPIC_SHIFT similar to the question as asked. Without an embedder every
+    word counts."""
+    if embedder is None or not words:
+        return list(words)
+    without = [re.sub(rf"(?<![a-z]){re.escape(w)}(?![a-z])", " ", question, flags=re.I) for w in words]
+    vectors = embedder.embed([question, *without])
+    return [w for w, v in zip(words, vectors[1:], strict=True) if cosine(vectors[0], v) < TOPIC_SHIFT]
 
 
 # --- what kind of sentence is it -------------------------------------------------------------

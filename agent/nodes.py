@@ -32,6 +32,7 @@ from fitcoach.agent.evidence import (
     question_needs,
     rank_sentences,
     select,
+    topic_words,
     uncovered_terms,
     untested_note,
 )
@@ -174,6 +175,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         s for s in split_sentences(state["question"]) if not orders_an_ai(s)
     )
     missing = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
+    missing = topic_words(asked_about, missing, deps.embedder)  # not "my daughter", "stuck"
     # A question naming something the library never speaks of is a gap, not a stretch, unless
     # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")

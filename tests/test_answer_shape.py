@@ -430,3 +430,24 @@ def test_a_hedge_put_before_a_quoted_finding_is_a_changed_claim() -> None:
     source = "Match the plate to the clock: nothing special for short sessions, 60 g/h for a 2-3 h race."
     assert conflict(f"Nothing specific about {source[0].lower()}{source[1:]}", source) == "negation flipped"
     assert conflict(source, source) is None
+
+
+def test_an_english_word_the_library_lacks_is_no_typo() -> None:
+    from fitcoach.agent.evidence import uncovered_terms
+
+    found = [Evidence(n=1, title="Fluids", text="Better rehydration after hours of play.")]
+    library = frozenset({"better", "hours", "rising", "protein", "slow"})
+    assert uncovered_terms("Does beer slow recovery?", found, library) == ["beer"]
+    assert uncovered_terms("how much protien do I need", found, library) == []  # a typo
+
+
+def test_a_word_that_names_no_topic_does_not_make_a_gap() -> None:
+    from fitcoach.agent.evidence import topic_words
+
+    class Stub:  # leaving out "beer" moves the question's meaning; "daughter" barely does
+        def embed(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 2.0 * ("beer" in t), 0.1 * ("daughter" in t)] for t in texts]
+
+    question = "Does beer after a match slow my daughter's recovery?"
+    assert topic_words(question, ["beer", "daughter"], Stub()) == ["beer"]
+    assert topic_words(question, ["beer", "daughter"], None) == ["beer", "daughter"]
