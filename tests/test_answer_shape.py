@@ -435,7 +435,7 @@ def test_a_hedge_put_before_a_quoted_finding_is_a_changed_claim() -> None:
 def test_an_english_word_the_library_lacks_is_no_typo() -> None:
     from fitcoach.agent.evidence import uncovered_terms
 
-    found = [Evidence(n=1, title="Fluids", text="Better rehydration after hours of play.")]
+    found = [Evidence(n=1, title="Fluids", text="Better rehydration and protein after hours of play.")]
     library = frozenset({"better", "hours", "rising", "protein", "slow"})
     assert uncovered_terms("Does beer slow recovery?", found, library) == ["beer"]
     assert uncovered_terms("how much protien do I need", found, library) == []  # a typo
