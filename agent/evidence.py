@@ -105,17 +105,26 @@ def _synonyms() -> dict[str, str]:
     return {k.lower(): v for k, v in data.items()}
 
 
+# Gym notation for sets by reps ("5x5 or 3x10 for size?"), which papers spell out.
+SETS_BY_REPS = re.compile(r"\b(\d{1,2})\s?[x\u00d7]\s?(\d{1,2})\b", re.I)
+
+
 def paper_words(question: str) -> str | None:
     """The question with the papers' words for its gym words added; None when none match.
 
     >>> paper_words("how fast can I increase my mileage?")
     'how fast can I increase my mileage? weekly running distance volume'
+    >>> paper_words("Is 5x5 better than 3x10?")
+    'Is 5 sets of 5 repetitions better than 3 sets of 10 repetitions?'
     >>> paper_words("How much protein per day?") is None
     True
     """
+    spelt = SETS_BY_REPS.sub(r"\1 sets of \2 repetitions", question)
     low = question.lower()
     extra = [v for k, v in _synonyms().items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)]
-    return f"{question} {' '.join(extra)}" if extra else None
+    if extra:
+        return f"{spelt} {' '.join(extra)}"
+    return spelt if spelt != question else None
 
 
 # --- does the library speak of it at all --------------------------------------------------

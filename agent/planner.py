@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
+from fitcoach.agent.evidence import SETS_BY_REPS
 from fitcoach.agent.parse import parse
 from fitcoach.agent.routes import TOOL_QUERIES, Router
 from fitcoach.agent.state import Plan
@@ -69,9 +70,12 @@ def in_scope(question: str) -> bool | None:
     True
     >>> in_scope("Does foam rolling help?")  # recovery is coaching, even with no paper on it
     True
+    >>> in_scope("Is 5x5 or 3x10 better for size?")
+    True
     """
     words = _stems(question)
-    fitness, off_topic = _has_term(words, FITNESS_TERMS), _has_term(words, OFF_TOPIC_TERMS)
+    fitness = _has_term(words, FITNESS_TERMS) or bool(SETS_BY_REPS.search(question))
+    off_topic = _has_term(words, OFF_TOPIC_TERMS)
     if fitness != off_topic:
         return fitness
     return None  # both ("hack my gym's door code") or neither: evidence similarity decides
