@@ -139,8 +139,8 @@ def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bo
     "ketogenic"), or through the synonym table. The five-letter stem only stands for an
     everyday word ("periodisation" for "periodising"): a rare word shares five letters with
     unrelated ones ("collagen" with "collapse", "glucosamine" with "glucose")."""
-    if word in seen or word in _synonyms():
-        return True
+    if word in seen or word in _synonyms() or (word.endswith("s") and word[:-1] in seen):
+        return True  # "shins" is "shin" + s
     if len(word) >= 5 and word[:5] in stems and (word in common_words() or not common_words()):
         return True
     # a rare word is known in another ending: "dehydrated" from "dehydration"
@@ -170,11 +170,12 @@ def is_common(word: str) -> bool:
     """Whether a word is everyday English, inflected or not: "aches" is "ache" + s, and the
     WordPiece vocabulary holds only the stem.
 
-    >>> is_common("aches"), is_common("melatonin")
-    (True, False)
+    >>> is_common("aches"), is_common("tightness"), is_common("melatonin")
+    (True, True, False)
     """
     common = common_words()
-    stems = [word] + [word[: -len(end)] for end in ("s", "es", "ed", "ing", "ly") if word.endswith(end)]
+    ends = ("s", "es", "ed", "ing", "ly", "ness")
+    stems = [word] + [word[: -len(end)] for end in ends if word.endswith(end)]
     return any(len(stem) >= 3 and stem in common for stem in stems)
 
 
@@ -212,12 +213,22 @@ def uncovered_terms(
     near_ordered = sorted(retrieved)
     everyday = common_words()
     aliases = _synonyms()
+    low = question.lower()
+
+    def spelt_out(alias: str) -> bool:
+        return any(_known(p, seen, stems, ordered) for p in _RAW_WORD.findall(alias) if len(p) >= 4)
+
+    # the words of a phrase the papers spell out: "couch to 5k" is a beginner running programme
+    phrased = {
+        w for k, v in aliases.items() if " " in k and re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
+        and spelt_out(v) for w in _RAW_WORD.findall(k)
+    }  # fmt: skip
     out = []
-    for word in dict.fromkeys(_RAW_WORD.findall(question.lower())):
-        if len(word) < 4 or "'" in word or word in _STOPWORDS or word in _GENERIC:
+    for word in dict.fromkeys(_RAW_WORD.findall(low)):
+        if len(word) < 4 or "'" in word or word in _STOPWORDS or word in _GENERIC or word in phrased:
             continue
         alias = aliases.get(word)
-        if alias and any(_known(p, seen, stems, ordered) for p in _RAW_WORD.findall(alias) if len(p) >= 4):
+        if alias and spelt_out(alias):
             continue  # gym slang the papers spell out: "pecs" is "pectoral" or "chest"
         parts = [p for p in word.split("-") if len(p) >= 3] or [word]
         if all(

@@ -30,7 +30,8 @@ _FITNESS = (
     "acwr workload sore doms fatigue overtrain body compos lean mass plank core glute "
     "hamstring quad calf chest tricep bicep lat deltoid physical activ "
     "reps sets rows runs running runner hips lats abs max kg lb lbs 1rm e1rm "
-    "bpm zone zones deficit mileage km foam massag cramp cooldown cool-down"
+    "bpm zone zones deficit mileage km foam massag cramp cooldown cool-down "
+    "crossfit metcon wod amrap emom snatch"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 

@@ -451,3 +451,16 @@ def test_a_word_that_names_no_topic_does_not_make_a_gap() -> None:
     question = "Does beer after a match slow my daughter's recovery?"
     assert topic_words(question, ["beer", "daughter"], Stub()) == ["beer"]
     assert topic_words(question, ["beer", "daughter"], None) == ["beer", "daughter"]
+
+
+def test_casual_words_are_read_as_the_papers_words() -> None:
+    from fitcoach.agent.evidence import Evidence, paper_words, populations_in, uncovered_terms
+
+    found = [Evidence(n=1, title="Shin pain in novice runners", text="Hamstring strain and pain.")]
+    library = frozenset({"shin", "ache", "hamstring", "bench", "novice", "runners", "strain", "pain", "plateau", "progression"})
+    # slang the papers spell out, and a plural of a word the library uses, are covered
+    for question in ("My shins ache in couch to 5k", "I keep tweaking my hamstring strain",
+                     "My bench is stuck"):  # fmt: skip
+        assert uncovered_terms(question, found, library) == [], question
+    assert "novice" in (paper_words("Is couch to 5k every day ok?") or "")
+    assert populations_in("my client is in her second trimester") == {"pregnant"}
