@@ -16,7 +16,8 @@ question, the tool results, the safety flags and the cited quotes do not hold, o
 clause, a run-on "sentence" of over 70 words, an off-topic sentence that shares no content word
 with the question or key points; the screen's own referral, a calculator's caveats, a cited
 paper's caveat ("What it does not show", "The review does not ...") and a question back for a missing number are exempt);
-the action (answer, refer, declined as outside coaching, honest gap). It prints one table
+the action (answer, refer, declined as outside coaching, honest gap); a question the library
+answers that got a gap or a decline instead is a false gap. It prints one table
 overall and per area, then faithfulness on bench/data/faithfulness.jsonl when that file exists.
 `--out` writes one JSON line per question (answer text, citations, what failed).
 """
@@ -325,6 +326,7 @@ def grade(row: QualityRow, answer: Any, seconds: float, scope_help: str = "") ->
         "decline_ok": declined if row.expect == "decline" else None,
         "refer_ok": answer.refer if row.expect == "refer" else None,
         "false_refer": answer.refer and row.expect != "refer",
+        "false_gap": (gap_said or declined) if row.expect == "answer" else None,
         "cited_expected": bool(_dois(c.doi for c in answer.citations) & _dois(row.source_dois))
         if row.expect == "answer" else None,
         "citations": [{"n": c.n, "title": c.title, "year": c.year, "doi": c.doi,
@@ -388,6 +390,7 @@ def summary(results: list[dict[str, Any]]) -> dict[str, str]:
         "decline ok": _share([r["decline_ok"] for r in results]),
         "refer ok": _share([r["refer_ok"] for r in results]),
         "false refer": _share([r["false_refer"] for r in results]),
+        "false gap": _share([r.get("false_gap") for r in results]),
         "median s": f"{statistics.median(r['seconds'] for r in results):.1f}",
     }
 
