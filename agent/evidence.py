@@ -485,11 +485,20 @@ _TIMING = re.compile(
 # Where a question asks a second thing: "How much creatine should I take, and do I need a
 # loading phase?", "What is critical power and what is W prime?"
 _NEXT_PART = re.compile(
-    r",?\s+(?:and|or)\s+(?=(?:how|what|when|which|why|should|is|are|do|does|can|will)\b)"
+    r",?\s+(?:and|or)\s+(?=(?:how|what|when|which|why|should|is|are|am|do|does|can|will)\b)"
     r"|,\s+(?=(?:how|what|when)\b)|\?\s+(?=\S)",
     re.I,
 )
 _ASKS_NOTHING = frozenset(content_words("need take should much many long often best work get good"))
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question asks, in order.
+
+    >>> question_parts("Is failure a good idea or am I just frying myself?")
+    ['Is failure a good idea', 'am I just frying myself']
+    """
+    return [p.strip(" ,?") for p in _NEXT_PART.split(question) if p.strip(" ,?")]
 
 
 def question_needs(question: str) -> list[re.Pattern[str]]:
@@ -506,7 +515,7 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
     >>> question_needs("Is creatine safe?")
     []
     """
-    parts = [p.strip(" ,?") for p in _NEXT_PART.split(question) if p.strip(" ,?")]
+    parts = question_parts(question)
     needs: list[re.Pattern[str]] = []
     for i, part in enumerate(parts):
         count = asked_count(part)
