@@ -53,3 +53,10 @@ def test_grammar_is_built_once_and_module_docstring_runs():
     assert grammar() is grammar()
     failures, tried = doctest.testmod(parse_pkg, verbose=False)[:2]
     assert tried and not failures
+
+
+def test_a_bare_number_with_no_lift_is_no_load() -> None:
+    # "at 15" with no exercise, sets or unit is an age, not a weight to ask the unit of
+    parsed = parse("should my rugby lads be doing strength training at 15 or is that bad?")
+    assert parsed.loads == [] and parsed.questions == []
+    assert [load.value for load in parse("is that ok at 100 kg?").loads] == [100.0]

@@ -370,7 +370,9 @@ def assemble(
         if ex is None and draft.load and not (draft.has_reps or draft.sets or draft.rpe
                                               or draft.rir or draft.amrap):  # fmt: skip
             # "for 68 kg": a mass with no exercise and no sets is not a set; keep it as one.
-            a.result.loads.append(a._load(draft.load, what="load"))
+            # A bare number is no mass without them: "strength training at 15" is an age.
+            if draft.load.get("unit") or draft.load.get("plates") is not None or draft.load.get("bw"):
+                a.result.loads.append(a._load(draft.load, what="load"))
             continue
         a.result.sets.append(a.set_group(draft, ex))
     a.others()
