@@ -936,6 +936,9 @@ def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
     return (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
 
 
+SUPPORT_BELOW_FLOOR = 0.1
+
+
 def select(
     ranked: Sequence[Sentence],
     limit: int = 4,
@@ -971,7 +974,11 @@ def select(
     used: Counter[int] = Counter()
 
     def admissible(s: Sentence) -> bool:
-        if s.score < floor or s.kind != "finding" or used[s.n] >= per_passage:
+        # the lead must clear the floor; a support, whose lead already has, may sit a little
+        # below it ("is failure a good idea or am I frying myself?" scores low throughout)
+        if s.score < floor - (SUPPORT_BELOW_FLOOR if chosen else 0.0):
+            return False
+        if s.kind != "finding" or used[s.n] >= per_passage:
             return False
         # a sentence sharing no word with the question needs a chosen one of its passage and
         # to be as close in meaning as the lead: papers say "NHE" once they have named it

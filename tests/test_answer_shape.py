@@ -464,3 +464,14 @@ def test_casual_words_are_read_as_the_papers_words() -> None:
         assert uncovered_terms(question, found, library) == [], question
     assert "novice" in (paper_words("Is couch to 5k every day ok?") or "")
     assert populations_in("my client is in her second trimester") == {"pregnant"}
+
+
+def test_the_floor_is_for_the_lead_a_support_may_sit_a_little_below_it() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(text="No good evidence that every set to failure builds more muscle.", n=1, score=0.5, lexical=0.3)
+    near = Sentence(text="End most sets one to three reps short of failure.", n=1, score=0.44, lexical=0.1)
+    far = near.model_copy(update={"score": 0.3})
+    assert select([lead, near], floor=0.45) == [lead, near]
+    assert select([lead, far], floor=0.45) == [lead]
+    assert select([near], floor=0.45) == []  # a lead below the floor answers nothing
