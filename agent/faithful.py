@@ -44,7 +44,9 @@ _NUMBER_UNIT = re.compile(rf"(\d+(?:\.\d+)?)\s*{_UNIT}(?![a-z])", re.I)
 POPULATIONS: dict[str, tuple[str, ...]] = {
     "older": ("older adult", "older people", "old adults", "old people", "elderly", "aged 6",
               "aged 7", "seniors",
-              "older women", "older men", "postmenopausal", "older individuals"),
+              "older women", "older men", "postmenopausal", "older individuals", "older client",
+              "older athlete", "older runner", "older cyclist", "older lifter", "older person",
+              "older swimmer", "older woman", "older man"),
     "youth": ("child", "children", "youth", "adolescent", "teen", "kids", "pediatric",
               "paediatric", "school-age", "young athletes"),
     "pregnant": ("pregnan", "prenatal", "antenatal", "gestation", "trimester"),
