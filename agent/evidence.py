@@ -610,6 +610,14 @@ def ages_in(text: str) -> list[int]:
     return found
 
 
+# Children who are why a parent trains little, not who trains: "bc of the kids".
+_ASKERS_CHILDREN = re.compile(
+    r"\b(?:because of|bc of|cos of|cause of|with|after|around|looking after|drop(?:ping)? off|"
+    r"pick(?:ing)? up) (?:the|my|our|two|three) (?:kids|children|toddlers?|baby)\b",
+    re.I,
+)
+
+
 def populations_in(text: str) -> set[str]:
     """Groups named in a text, ages included ("a 12-year-old" is youth, "aged 70" older).
 
@@ -619,8 +627,10 @@ def populations_in(text: str) -> set[str]:
     ({'older'}, {'older'})
     >>> populations_in("Long (over 60 min), hard (over 70% VO2max) sessions")
     set()
+    >>> populations_in("I only get to the gym twice a week bc of the kids")  # a parent asks
+    set()
     """
-    groups = groups_in(text, POPULATIONS)
+    groups = groups_in(_ASKERS_CHILDREN.sub(" ", text), POPULATIONS)
     for age in ages_in(text):
         if age < 18:
             groups.add("youth")
