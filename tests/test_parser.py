@@ -60,3 +60,8 @@ def test_a_bare_number_with_no_lift_is_no_load() -> None:
     parsed = parse("should my rugby lads be doing strength training at 15 or is that bad?")
     assert parsed.loads == [] and parsed.questions == []
     assert [load.value for load in parse("is that ok at 100 kg?").loads] == [100.0]
+
+
+def test_what_someone_cannot_do_is_no_set() -> None:
+    assert parse("I'm 40, about 75 kg, and can't do a single pull-up yet.").sets == []
+    assert len(parse("I can't do more than 5 reps at 100 kg").sets) == 1  # a 5RM

@@ -360,6 +360,15 @@ class Assembler:
         return OneRepMax(exercise=name, load=self._load(v, what="1RM"))
 
 
+# What someone cannot yet do is no set they did.
+_CANNOT = re.compile(
+    r"\b(?:can'?t|cannot|can not|couldn'?t|could not|unable to|not able to|never (?:done|managed))"
+    r"\s+(?:\w+\s+){0,3}?(?:do|get|manage|lift|complete|hit)\b"
+    r"(?!\s+(?:more|over|beyond|past)\b)",  # "can't do more than 5 at 100 kg" is a 5RM
+    re.I,
+)
+
+
 def assemble(
     text: str, atoms: list[Atom], units: Unit | None = None, original: str | None = None
 ) -> Parsed:
@@ -367,6 +376,8 @@ def assemble(
     `original`, character for character)."""
     a = Assembler(text, atoms, units, original if original is not None else text)
     for draft, ex in a.groups():
+        if _CANNOT.search(a.original[max(0, draft.start - 30) : draft.end]):
+            continue  # "can't do a single pull-up" is no set of one
         if ex is None and draft.load and not (draft.has_reps or draft.sets or draft.rpe
                                               or draft.rir or draft.amrap):  # fmt: skip
             # "for 68 kg": a mass with no exercise and no sets is not a set; keep it as one.
