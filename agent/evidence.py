@@ -1010,6 +1010,11 @@ def select(
             asked | populations_in(lead.text) | groups_of.get(lead.n, set())
         ))  # fmt: skip
 
+    # Asked about no special group, a general finding within the margin leads, not one about
+    # children or older adults ("twice a week bc of the kids" is a parent's own training).
+    general = None
+    if not asked & SPECIAL_GROUPS:
+        general = next((s for s in ranked if not _special(s, groups_of) and admissible(s)), None)
     for s in ranked:
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question
@@ -1017,6 +1022,10 @@ def select(
         if chosen and s.score < chosen[0].score - reach and s.score < strong:
             break
         if not admissible(s):
+            continue
+        if not chosen and general is not None and s is not general and _special(s, groups_of) and (
+            general.score >= s.score - margin
+        ):  # fmt: skip
             continue
         chosen.append(s)
         used[s.n] += 1

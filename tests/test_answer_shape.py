@@ -255,8 +255,11 @@ def test_a_support_about_a_group_nobody_asked_about_is_skipped() -> None:
     assert [s.n for s in select([lead, youth, adult], asked={"youth"})] == [1, 2, 3]
     young_lead = lead.model_copy(update={"text": "Children aged 10 gained strength safely."})
     assert [s.n for s in select([young_lead, youth, adult], asked={"youth"})] == [1, 2, 3]
-    # nobody named a group: the general finding opens, the children's ones follow it
-    assert [s.n for s in select([young_lead, youth, adult])] == [3, 1, 2]
+    # nobody named a group: the general finding within the margin leads, and findings about
+    # children, which the question is not about, are not its supports
+    assert [s.n for s in select([young_lead, youth, adult])] == [3]
+    far = adult.model_copy(update={"score": 0.6})
+    assert [s.n for s in select([young_lead, youth, far])][0] == 1  # no general one near: it leads
 
 
 def test_a_limitations_paragraph_stays_a_limitation_to_its_end() -> None:
