@@ -391,6 +391,33 @@ _PHASES = {
 }
 
 
+# The nutrients and supplements a question or a paper is about: a "g/kg/day" means different
+# things in a protein paper and a carbohydrate one.
+_NUTRIENTS = {
+    "protein": r"protein|whey|casein|amino acids?|leucine",
+    "carbohydrate": r"carb(?:ohydrate)?s?|glycogen|glucose|sugars?",
+    "fat": r"dietary fat|fat intake|fatty acids?|omega-3|ketogenic",
+    "caffeine": r"caffeine|coffee",
+    "creatine": r"creatine",
+    "iron": r"iron|ferritin|haemoglobin|hemoglobin",
+    "vitamin d": r"vitamin d",
+    "fluid": r"fluids?|hydrat\w*|dehydrat\w*|drink(?:ing)?|sweat|sodium|electrolytes?",
+    "nitrate": r"nitrate|beetroot|beet juice",
+    "beta-alanine": r"beta-alanine|carnosine",
+    "bicarbonate": r"bicarbonate",
+}
+_NUTRIENT_RX = {name: re.compile(rf"\b(?:{rx})\b", re.I) for name, rx in _NUTRIENTS.items()}
+
+
+def nutrients_in(text: str) -> set[str]:
+    """The nutrients and supplements a text names.
+
+    >>> sorted(nutrients_in("Is 3 g/kg of carbs a day too much for a lifter?"))
+    ['carbohydrate']
+    """
+    return {name for name, rx in _NUTRIENT_RX.items() if rx.search(text)}
+
+
 def phases_in(text: str) -> set[str]:
     """When in a session a text is set.
 
@@ -805,6 +832,7 @@ def sentence_features(
     count = asked_count(question)
     asked = asked_populations(question, profile)
     phases = phases_in(question)
+    nutrients = nutrients_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
@@ -836,6 +864,10 @@ def sentence_features(
             f["count_unit_missing"] = 1.0  # asked how many days, told how many minutes
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
+        if nutrients:
+            said = nutrients_in(f"{e.title} {text}")
+            if said and not said & nutrients:
+                f["nutrient_mismatch"] = 1.0  # asked about carbs, told a protein target
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before

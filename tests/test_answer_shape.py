@@ -478,3 +478,14 @@ def test_the_floor_is_for_the_lead_a_support_may_sit_a_little_below_it() -> None
     assert select([lead, near], floor=0.45) == [lead, near]
     assert select([lead, far], floor=0.45) == [lead]
     assert select([near], floor=0.45) == []  # a lead below the floor answers nothing
+
+
+def test_a_paper_on_another_nutrient_ranks_lower() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    protein = Passage(chunk_id="p", doc_id="p", title="Protein for lifters", text="A lifter needs 1.6-2.0 g/kg/day.")
+    carbs = Passage(chunk_id="c", doc_id="c", title="Carbohydrate for training", text="A lifter needs 3-5 g/kg/day.")
+    ev = evidence(protein, carbs)
+    pool = [(e.text, e) for e in ev]
+    rows = sentence_features("Is 3 g/kg of carbs a day too much for a lifter?", pool, [0.0, 0.0], [0.5, 0.5], ev)
+    assert [row.get("nutrient_mismatch", 0.0) for row in rows] == [1.0, 0.0]
