@@ -978,6 +978,7 @@ def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
     return (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
 
 
+# How far below the sentence floor a support may sit once its lead has cleared it.
 SUPPORT_BELOW_FLOOR = 0.1
 
 
@@ -1008,8 +1009,11 @@ def select(
     number): "2-3 sets with 2 minutes of rest" from an older-adults position stand is advice
     for them. When the question is about a special group, a sentence about another one is
     never chosen, lead included: what older adults should lift is no answer for a 13-year-old.
-    Each of `needs` (from `question_needs`) not met by the chosen sentences is met, when it
-    can be, by the best admissible sentence within `need_margin` of the lead."""
+    When it names no special group, a general finding within `margin` of a special-group one
+    leads instead (a parent who trains "bc of the kids" gets adult advice). The lead must clear
+    `floor`; a support may sit SUPPORT_BELOW_FLOOR under it. Each of `needs` (from
+    `question_needs`) not met by the chosen sentences is met, when it can be, by the best
+    admissible sentence within `need_margin` of the lead."""
     chosen: list[Sentence] = []
     asked = asked or set()
     groups_of = groups_of or {}

@@ -65,3 +65,5 @@ def test_a_bare_number_with_no_lift_is_no_load() -> None:
 def test_what_someone_cannot_do_is_no_set() -> None:
     assert parse("I'm 40, about 75 kg, and can't do a single pull-up yet.").sets == []
     assert len(parse("I can't do more than 5 reps at 100 kg").sets) == 1  # a 5RM
+    # a miss before the set is not the set: the set that follows stays
+    assert len(parse("I couldn't do my last set: 3x5 at 100 kg felt heavy").sets) == 1

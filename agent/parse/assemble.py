@@ -376,7 +376,7 @@ def assemble(
     `original`, character for character)."""
     a = Assembler(text, atoms, units, original if original is not None else text)
     for draft, ex in a.groups():
-        if _CANNOT.search(a.original[max(0, draft.start - 30) : draft.end]):
+        if _CANNOT.search(a.original[max(0, draft.start - 12) : draft.end]):
             continue  # "can't do a single pull-up" is no set of one
         if ex is None and draft.load and not (draft.has_reps or draft.sets or draft.rpe
                                               or draft.rir or draft.amrap):  # fmt: skip
