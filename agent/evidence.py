@@ -279,6 +279,11 @@ _METHOD = re.compile(
     r"(?:covers|summari[sz]es|reviews|describes|examined|examines|pooled|considers)|based on a)\b",
     re.I,
 )
+# A note's line on what the study did: "Programme: 9 weeks, high volume, with the deload as 1
+# week of no training at the midpoint" describes the trial, it does not advise anyone.
+_DESIGN_LABEL = re.compile(
+    r"(?:programmes?|programs?|protocols?|study design|design|interventions?|sample)\s*:", re.I
+)
 _DEMOGRAPHICS = re.compile(
     r"(\u00b1|\+/-|\bmean age\b|\baged\s+\d|\b\d+(?:\.\d+)?\s*(?:\u00b1|\+/-)\s*\d|"
     r"\bparticipants? (?:were|was)\b|\b(?:n|N)\s*=\s*\d)",
@@ -605,6 +610,8 @@ def sentence_kind(sentence: str) -> str:
     'limitation'
     >>> sentence_kind("Rest 2-3 min between sets for strength.")
     'finding'
+    >>> sentence_kind("Programme: 9 weeks, high volume, with a 1-week deload at the midpoint.")
+    'method'
     """
     if (
         _DEMOGRAPHICS.search(sentence)
@@ -614,7 +621,7 @@ def sentence_kind(sentence: str) -> str:
         return "demographics"
     if _LIMITATION.search(sentence):
         return "limitation"
-    if _METHOD.search(sentence):
+    if _METHOD.search(sentence) or _DESIGN_LABEL.match(sentence):
         return "method"
     return "finding"
 
