@@ -588,6 +588,7 @@ _GOES_ON = re.compile(
     r"accordingly|indeed|importantly|notably)\b",
     re.I,
 )
+_CONNECTIVE = re.compile(_GOES_ON.pattern + r"\s*,\s*(?=[a-z])", re.I)
 _STUDY_SECTION = re.compile(r"what was studied|introduction|background|methods?", re.I)
 
 _SECTIONS = (
@@ -1109,7 +1110,15 @@ def select(
         (i for i, s in enumerate(chosen) if opens(s, for_all=True)),
         next((i for i, s in enumerate(chosen) if opens(s, for_all=False)), 0),
     )
-    return chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
+    ordered = chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
+    # "Finally, neither programme improved..." after another paper's sentence goes on from
+    # nothing the reader saw: the connective goes, the finding stays word for word.
+    for i in range(1, len(ordered)):
+        connective = _CONNECTIVE.match(ordered[i].text)
+        if connective and ordered[i - 1].n != ordered[i].n:
+            rest = ordered[i].text[connective.end() :]
+            ordered[i] = ordered[i].model_copy(update={"text": rest[:1].upper() + rest[1:]})
+    return ordered
 
 
 def caveat(ranked: Sequence[Sentence], chosen: Sequence[Sentence], floor: float) -> Sentence | None:

@@ -489,3 +489,13 @@ def test_a_paper_on_another_nutrient_ranks_lower() -> None:
     pool = [(e.text, e) for e in ev]
     rows = sentence_features("Is 3 g/kg of carbs a day too much for a lifter?", pool, [0.0, 0.0], [0.5, 0.5], ev)
     assert [row.get("nutrient_mismatch", 0.0) for row in rows] == [1.0, 0.0]
+
+
+def test_a_connective_after_another_papers_sentence_goes_the_finding_stays() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(text="Strength work improves running economy.", n=1, score=1.0, lexical=0.4)
+    other = Sentence(text="Finally, neither programme improved running times.", n=2, score=0.95, lexical=0.3)
+    own = Sentence(text="However, gains were small.", n=1, score=0.95, lexical=0.3)
+    assert [s.text for s in select([lead, other])] == [lead.text, "Neither programme improved running times."]
+    assert [s.text for s in select([lead, own])] == [lead.text, own.text]  # its own paper goes on
