@@ -631,13 +631,20 @@ _AGE = re.compile(
     r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old|\baged? (\d{1,2})\b|\b(\d{1,2}) ?y/?o\b"
     # "someone over 60", "in my 70s"; not "over 60 min" or "over 70% VO2max"
     r"|\b(?:over|past|older than) (?:the age of )?(\d{2})\b(?![%.,]\d|%|\s*(?:[a-z%]|-\d))"
-    r"|\bin (?:my|his|her|their|your) (\d)0s\b",
+    r"|\bin (?:my|his|her|their|your) (\d)0s\b"
+    # "I'm 16, is creatine safe?"; not "I'm 80 kg" or "I'm 5 weeks postpartum"
+    r"|\bi(?:'m|m| am) (\d{1,2})\b(?![.,]\d|\s*(?:%|kgs?|lbs?|pounds?|km|k\b|mi|miles?|mins?|"
+    r"minutes?|weeks?|months?|days?|hours?|hrs?|h\b|reps?|sets?|x\b|cm|ft|in\b|bpm|percent|g\b))",
     re.I,
 )
 
 
 def ages_in(text: str) -> list[int]:
-    """Ages a text gives ("a 12-year-old", "aged 70", "over 60", "in my 70s": 70)."""
+    """Ages a text gives ("a 12-year-old", "aged 70", "over 60", "in my 70s": 70).
+
+    >>> ages_in("I'm 16, is creatine safe for me?"), ages_in("I'm 80 kg and 5 weeks out")
+    ([16], [])
+    """
     found = []
     for match in _AGE.finditer(text):
         age = int(next(g for g in match.groups() if g))
