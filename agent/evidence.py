@@ -988,6 +988,11 @@ def rank_sentences(
     return out
 
 
+def groups_by_source(evidence: Sequence[Evidence]) -> dict[int, set[str]]:
+    """The groups each evidence passage's paper is about, by its title, keyed by number."""
+    return {e.n: populations_in(e.title) for e in evidence}
+
+
 def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
     """The special groups a sentence is about: named in it or in its paper's title."""
     return (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
@@ -1063,9 +1068,9 @@ def select(
 
     # Asked about no special group, a general finding within the margin leads, not one about
     # children or older adults ("twice a week bc of the kids" is a parent's own training).
-    general = None
+    general_lead = None
     if not asked & SPECIAL_GROUPS:
-        general = next((s for s in ranked if not _special(s, groups_of) and admissible(s)), None)
+        general_lead = next((s for s in ranked if not _special(s, groups_of) and admissible(s)), None)
     for s in ranked:
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question
@@ -1074,8 +1079,8 @@ def select(
             break
         if not admissible(s):
             continue
-        if not chosen and general is not None and s is not general and _special(s, groups_of) and (
-            general.score >= s.score - margin
+        if not chosen and general_lead is not None and s is not general_lead and _special(s, groups_of) and (
+            general_lead.score >= s.score - margin
         ):  # fmt: skip
             continue
         chosen.append(s)

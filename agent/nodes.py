@@ -26,6 +26,7 @@ from fitcoach.agent.evidence import (
     Evidence,
     asked_populations,
     caveat,
+    groups_by_source,
     is_common,
     paper_words,
     populations_in,
@@ -166,7 +167,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if p.tool_calls else settings.agent.sentence_floor
     chosen = select(
         ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
-        groups_of={e.n: populations_in(e.title) for e in evidence},
+        groups_of=groups_by_source(evidence),
         needs=question_needs(state["question"]),
     )  # fmt: skip
     vocabulary = getattr(deps.library, "vocabulary", None)
@@ -356,8 +357,7 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The group the question names ("for teenagers"); one the profile implies gets the
     # screen's own note. A calculator's number stands on its formula, not on studies.
     named = populations_in(state["question"])
-    groups_of = {e.n: populations_in(e.title) for e in evidence}
-    note = None if runs else untested_note(named, chosen, groups_of)
+    note = None if runs else untested_note(named, chosen, groups_by_source(evidence))
     verified = compose(
         chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
         see=_see(state), asks=p.questions, question=state["question"], notes=[note] if note else [],
