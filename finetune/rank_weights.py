@@ -156,7 +156,7 @@ def write(path: Path, weights: dict[str, float], figures: dict[str, Any]) -> Non
         if match and match[2] in weights:
             value = f"{weights[match[2]]:g}"
             comment = match[4].strip() if match[4] else ""
-            line = f"  {match[2]}: {value}".ljust(28) + comment if comment else f"  {match[2]}: {value}"
+            line = f"  {match[2]}: {value}".ljust(27) + " " + comment if comment else f"  {match[2]}: {value}"
             done.add(match[2])
         if line == "weights:":
             lines.append(f"# Fitted by `python -m fitcoach.finetune.rank_weights`: {json.dumps(figures)}")
