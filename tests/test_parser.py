@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import doctest
 
+import pytest
+
 import fitcoach.agent.parse as parse_pkg
 from fitcoach.agent.parse import Parsed, parse
 from fitcoach.agent.parse.grammar import grammar
@@ -67,3 +69,13 @@ def test_what_someone_cannot_do_is_no_set() -> None:
     assert len(parse("I can't do more than 5 reps at 100 kg").sets) == 1  # a 5RM
     # a miss before the set is not the set: the set that follows stays
     assert len(parse("I couldn't do my last set: 3x5 at 100 kg felt heavy").sets) == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "mass"),
+    [("21m 75kg, bench stuck at 100kg for 5", 75.0), ("25F, 60 kg, how much protein?", 60.0),
+     ("30 yo / 80kg, squat 100 kg x 5", 80.0), ("I ran 20m sprints with a 10kg vest", None)],
+)
+def test_an_age_and_sex_before_a_weight_introduce_the_athlete(message: str, mass: float | None) -> None:
+    got = parse(message).body_mass
+    assert (got.value if got else None) == mass

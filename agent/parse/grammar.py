@@ -277,6 +277,8 @@ class Grammar(Tokens):
                 r"person|guy|girl|cyclist|rower|adult)\b"
             )
             | load_u + R(r"(?:body ?weight|bw)\b")
+            # how people introduce themselves: "21m 75kg", "25F, 60 kg", "30 yo / 80 kg"
+            | R(r"\d{2} ?(?:m|f|male|female|y/?o)\b ?[,/]? ?") + load_u
         )
         per_week = R(r"(?:a|per|each|every|/) ?(?:week|wk)\b")
         loss = (
