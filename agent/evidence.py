@@ -132,6 +132,12 @@ def paper_words(question: str) -> str | None:
 # Words any coaching question may use without naming its topic.
 _GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
+# Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
+# and drinking): places the papers never name do not make a gap.
+_PLACES = frozenset(
+    w for line in (Path(__file__).with_name("data") / "places.txt").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("#") for w in line.split()
+)
 
 
 def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bool:
@@ -223,9 +229,15 @@ def uncovered_terms(
         w for k, v in aliases.items() if " " in k and re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
         and spelt_out(v) for w in _RAW_WORD.findall(k)
     }  # fmt: skip
+    # a three-letter name counts when it is written as one ("NAD+", "CBD", "HMB") or is no
+    # English word; "hrs", "bro" and "run" name no topic of their own
+    acronyms = {w.lower() for w in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![a-z])", question)}
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(low)):
-        if len(word) < 4 or "'" in word or word in _STOPWORDS or word in _GENERIC or word in phrased:
+        short = len(word) == 3 and (word in acronyms or not is_common(word))
+        if (len(word) < 4 and not short) or "'" in word or word in _STOPWORDS or word in _GENERIC:
+            continue
+        if word in phrased or word in _PLACES:
             continue
         alias = aliases.get(word)
         if alias and spelt_out(alias):
@@ -632,9 +644,13 @@ _AGE = re.compile(
     # "someone over 60", "in my 70s"; not "over 60 min" or "over 70% VO2max"
     r"|\b(?:over|past|older than) (?:the age of )?(\d{2})\b(?![%.,]\d|%|\s*(?:[a-z%]|-\d))"
     r"|\bin (?:my|his|her|their|your) (\d)0s\b"
-    # "I'm 16, is creatine safe?"; not "I'm 80 kg" or "I'm 5 weeks postpartum"
-    r"|\bi(?:'m|m| am) (\d{1,2})\b(?![.,]\d|\s*(?:%|kgs?|lbs?|pounds?|km|k\b|mi|miles?|mins?|"
-    r"minutes?|weeks?|months?|days?|hours?|hrs?|h\b|reps?|sets?|x\b|cm|ft|in\b|bpm|percent|g\b))",
+    # "I'm 16, is creatine safe?", "my dad is 68", "grandma (81)"; not "I'm 80 kg" or "I'm 5
+    # weeks postpartum"
+    r"|\b(?:i(?:'m|m| am)|(?:dad|father|mum|mom|mother|grandma|grandpa|grandmother|grandfather|"
+    r"granny|nan|nana|wife|husband|partner|son|daughter|brother|sister|client|patient|friend|"
+    r"he|she)(?:'s| is|,)?) \(?(\d{1,2})\b\)?(?![.,]\d|\s*(?:%|kgs?|lbs?|pounds?|km|k\b|mi|miles?|"
+    r"mins?|minutes?|weeks?|months?|days?|hours?|hrs?|h\b|reps?|sets?|x\b|cm|ft|in\b|bpm|"
+    r"percent|g\b|times?))",
     re.I,
 )
 

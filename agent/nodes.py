@@ -442,6 +442,16 @@ def refer(state: CoachState, deps: Deps) -> dict[str, Any]:
     return {"result": result, "evidence": evidence, "messages": [AIMessage(result.answer)]}
 
 
+def _as_written(word: str, question: str) -> str:
+    """A word as the question spells it: "NAD+", not "nad".
+
+    >>> _as_written("nad", "Do NAD+ infusions help?"), _as_written("cbd", "is cbd oil ok")
+    ('NAD+', 'cbd')
+    """
+    found = re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])\+?", question, re.I)
+    return found[0] if found else word
+
+
 def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
     """Out of scope, a medical question, or a gap in the library: one honest sentence, plus
     any tool result and safety note that still holds."""
@@ -457,7 +467,7 @@ def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
         missing = state.get("missing") or []
         text = GAP_TEXT
         if missing:
-            named = ", ".join(f'"{w}"' for w in missing[:3])
+            named = ", ".join(f'"{_as_written(w, state["question"])}"' for w in missing[:3])
             text = f"The library holds nothing on {named}, so I won't guess. " + GAP_TEXT.split(
                 ". ", 1)[1]
     runs = state.get("tool_runs") or []

@@ -31,7 +31,8 @@ _FITNESS = (
     "hamstring quad calf chest tricep bicep lat deltoid physical activ "
     "reps sets rows runs running runner hips lats abs max kg lb lbs 1rm e1rm "
     "bpm zone zones deficit mileage km foam massag cramp cooldown cool-down "
-    "crossfit metcon wod amrap emom snatch"
+    "crossfit metcon wod amrap emom snatch ride rides riding bike biking marathon triathl race "
+    "racing heat hot drink fluid sweat electrolyt sodium salt"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 
@@ -72,6 +73,8 @@ def in_scope(question: str) -> bool | None:
     >>> in_scope("Does foam rolling help?")  # recovery is coaching, even with no paper on it
     True
     >>> in_scope("Is 5x5 or 3x10 better for size?")
+    True
+    >>> in_scope("century ride in july heat, how much should i drink per hr?")  # cycling, fluids
     True
     """
     words = _stems(question)

@@ -499,3 +499,41 @@ def test_a_connective_after_another_papers_sentence_goes_the_finding_stays() -> 
     own = Sentence(text="However, gains were small.", n=1, score=0.95, lexical=0.3)
     assert [s.text for s in select([lead, other])] == [lead.text, "Neither programme improved running times."]
     assert [s.text for s in select([lead, own])] == [lead.text, own.text]  # its own paper goes on
+
+
+def test_a_three_letter_name_and_a_place_are_read_for_what_they_are() -> None:
+    from fitcoach.agent.evidence import Evidence, uncovered_terms
+
+    found = [Evidence(n=1, title="Nitrate and endurance", text="No benefit of iron infusions in endurance athletes.")]
+    library = frozenset({"infusions", "intravenous", "endurance", "heat", "drink", "ride", "hour"})
+    # an acronym ("NAD+") or a short word no dictionary holds ("cbd") can name the whole topic
+    assert uncovered_terms("Do IV NAD+ infusions help endurance?", found, library) == ["nad"]
+    assert uncovered_terms("is cbd oil ok for endurance", found, library) == ["cbd"]
+    # where someone rides, or "hrs" for hours, is no topic
+    assert uncovered_terms("a ride in texas heat, how much to drink per hour", found, library) == []
+    assert uncovered_terms("2 hrs ride, how much to drink", found, library) == []
+
+
+def test_a_gap_names_the_word_as_the_question_wrote_it() -> None:
+    answer = coach_over([OLDER], "Older adults should lift [1].").ask(
+        "Is NAD+ good for older adults?"
+    )
+    assert answer.abstained and '"NAD+"' in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "groups"),
+    [
+        ("my dad is 68 and wants to start lifting", {"older"}),
+        ("my grandma (81) keeps tripping", {"older"}),
+        ("my client, 67, wants to get stronger", {"older"}),
+        ("my son is 12, can he lift?", {"youth"}),
+        ("he is 80 kg and squats twice a week", set()),
+        ("she is 5 weeks postpartum", {"postpartum"}),
+        ("my son is 12.5 km into his first long run", set()),
+    ],
+)
+def test_someone_elses_age_names_their_group(question: str, groups: set[str]) -> None:
+    from fitcoach.agent.evidence import populations_in
+
+    assert populations_in(question) == groups
