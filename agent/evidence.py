@@ -435,6 +435,35 @@ def nutrients_in(text: str) -> set[str]:
     return {name for name, rx in _NUTRIENT_RX.items() if rx.search(text)}
 
 
+# The body regions a question or a paper is about: a return-to-play step for an ankle sprain
+# is no answer about shin splints. Plain "back" is left out ("a thick back" is muscle).
+_REGIONS = {
+    "knee": r"knees?|patell\w*|acl|menisc\w*",
+    "shin": r"shins?|shin splints|tibia\w*|medial tibial",
+    "ankle": r"ankles?|ankle sprains?",
+    "achilles": r"achilles",
+    "hamstring": r"hamstrings?",
+    "low back": r"low(?:er)? back|lumbar|lbp",
+    "shoulder": r"shoulders?|rotator cuff",
+    "hip": r"hips?|groin|adductors?",
+    "elbow": r"elbows?",
+    "wrist": r"wrists?",
+    "neck": r"neck",
+    "foot": r"foot|feet|plantar",
+    "head": r"concussions?|head injur\w*",
+}
+_REGION_RX = {name: re.compile(rf"\b(?:{rx})\b", re.I) for name, rx in _REGIONS.items()}
+
+
+def regions_in(text: str) -> set[str]:
+    """The body regions a text names.
+
+    >>> sorted(regions_in("how do I avoid shin splints again?")), regions_in("a thick back")
+    (['shin'], set())
+    """
+    return {name for name, rx in _REGION_RX.items() if rx.search(text)}
+
+
 def phases_in(text: str) -> set[str]:
     """When in a session a text is set.
 
@@ -864,6 +893,7 @@ def sentence_features(
     asked = asked_populations(question, profile)
     phases = phases_in(question)
     nutrients = nutrients_in(question)
+    regions = regions_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
@@ -899,6 +929,10 @@ def sentence_features(
             said = nutrients_in(f"{e.title} {text}")
             if said and not said & nutrients:
                 f["nutrient_mismatch"] = 1.0  # asked about carbs, told a protein target
+        if regions:
+            said = regions_in(f"{e.title} {text}")
+            if said and not said & regions:
+                f["region_mismatch"] = 1.0  # asked about shin splints, told about ankle sprains
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before

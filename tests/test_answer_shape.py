@@ -491,6 +491,19 @@ def test_a_paper_on_another_nutrient_ranks_lower() -> None:
     assert [row.get("nutrient_mismatch", 0.0) for row in rows] == [1.0, 0.0]
 
 
+def test_a_paper_on_another_body_region_ranks_lower() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    ankle = Passage(chunk_id="a", doc_id="a", title="Ankle sprain care", text="Re-sprains are common; add balance work.")
+    shin = Passage(chunk_id="s", doc_id="s", title="Running injuries", text="Medial tibial stress syndrome rose with big jumps.")
+    ev = evidence(ankle, shin)
+    pool = [(e.text, e) for e in ev]
+    rows = sentence_features("how do I avoid shin splints again?", pool, [0.0, 0.0], [0.5, 0.5], ev)
+    assert [row.get("region_mismatch", 0.0) for row in rows] == [1.0, 0.0]
+    rows = sentence_features("how do I build a thick back?", pool, [0.0, 0.0], [0.5, 0.5], ev)
+    assert [row.get("region_mismatch", 0.0) for row in rows] == [0.0, 0.0]  # "back" names no region
+
+
 def test_a_connective_after_another_papers_sentence_goes_the_finding_stays() -> None:
     from fitcoach.agent.evidence import Sentence
 
