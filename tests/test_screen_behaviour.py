@@ -129,6 +129,21 @@ def test_other_people_are_not_the_user():
     assert found and all(m.other for m in found)
 
 
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("my dad is 68, had a knee replacement, what should his first few weeks look like", "injury_knee"),
+        ("my dad had a heart attack, can he start running again?", "acsm_disease_inactive"),
+        ("my mum has osteoporosis, is lifting safe for her?", "osteoporosis"),
+        ("my dad had a heart attack at 45, should I get checked before I start running?", None),
+        ("my friend had a heart attack, should I worry about running?", None),
+    ],
+)
+def test_a_relative_the_question_plans_for_is_screened_as_the_athlete(text, flagged):
+    codes = [f.code for f in screen(text).flags]
+    assert (flagged in codes) if flagged else codes == [], codes
+
+
 def test_numbers_from_text():
     assert find_age("I'm 45 and want to run") == 45
     assert find_age("I'm 20 weeks pregnant") is None

@@ -127,8 +127,23 @@ def is_negated(text: str, clause: tuple[int, int], start: int, end: int, gap: st
     return bool(_POST_NEG.match(text[end : end + 16]))
 
 
+# A question that plans for the relative it names makes them the athlete: "my dad had a knee
+# replacement, what should his first few weeks look like?" screens the knee.
+_THEIR_PLAN = re.compile(
+    r"\b(?:should|can|could|does|do|is|would)\s+(?:he|she|they)\s+(?:start|train|lift|run|do|"
+    r"keep|still|exercise|begin|try|go|be)\b"
+    r"|\b(?:his|her|their)\s+(?:first|training|plan|programme|program|sessions?|workouts?|"
+    r"routine|weeks?|lifting|running|exercise)\b"
+    r"|\bfor (?:him|her|them)\b"
+)
+
+
 def is_other(text: str, clause: tuple[int, int], start: int) -> bool:
-    return bool(_OTHER.search(text[clause[0] : start]))
+    found = _OTHER.search(text[clause[0] : start])
+    if found is None:
+        return False
+    relative = found[0].split()[0] in ("my", "his", "her", "our", "their")
+    return not (relative and _THEIR_PLAN.search(text))
 
 
 def find_mentions(text: str, source: str = "text") -> list[Mention]:
