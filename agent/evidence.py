@@ -296,6 +296,11 @@ _METHOD = re.compile(
 _DESIGN_LABEL = re.compile(
     r"(?:programmes?|programs?|protocols?|study design|design|interventions?|sample)\s*:", re.I
 )
+# A sentence that only points elsewhere ("For the original youth trial of the 11+, see Soligard
+# 2008.") tells the reader nothing to do.
+_POINTER = re.compile(
+    r"^(?:for [^.]*,\s*)?see [A-Z][\w-]+(?: et al\.?)?(?: and [A-Z][\w-]+)? \(?\d{4}\)?\.?$", re.I
+)
 _DEMOGRAPHICS = re.compile(
     r"(\u00b1|\+/-|\bmean age\b|\baged\s+\d|\b\d+(?:\.\d+)?\s*(?:\u00b1|\+/-)\s*\d|"
     r"\bparticipants? (?:were|was)\b|\b(?:n|N)\s*=\s*\d)",
@@ -654,6 +659,8 @@ def sentence_kind(sentence: str) -> str:
     'finding'
     >>> sentence_kind("Programme: 9 weeks, high volume, with a 1-week deload at the midpoint.")
     'method'
+    >>> sentence_kind("For the original youth trial of the 11+, see Soligard 2008.")
+    'method'
     """
     if (
         _DEMOGRAPHICS.search(sentence)
@@ -663,7 +670,7 @@ def sentence_kind(sentence: str) -> str:
         return "demographics"
     if _LIMITATION.search(sentence):
         return "limitation"
-    if _METHOD.search(sentence) or _DESIGN_LABEL.match(sentence):
+    if _METHOD.search(sentence) or _DESIGN_LABEL.match(sentence) or _POINTER.match(sentence.strip()):
         return "method"
     return "finding"
 
@@ -1190,6 +1197,7 @@ def caveat(ranked: Sequence[Sentence], chosen: Sequence[Sentence], floor: float)
         if (
             s.kind == "limitation" and s.n in cited and s.score >= floor - 0.1 and s.lexical > 0
             and not _ANAPHORA.match(s.text)  # "It involved novices only": which "it"?
+            and not _POINTER.match(s.text.strip())  # "..., see Malliaras 2013." limits nothing
         ):  # fmt: skip
             return s
     return None

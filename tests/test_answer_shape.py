@@ -291,6 +291,8 @@ def test_a_sentence_leaning_on_another_needs_its_own_passage_before_it() -> None
     clear = vague.model_copy(update={"text": "The review involved novices only."})
     assert caveat([vague], [lead], floor=0.5) is None
     assert caveat([vague, clear], [lead], floor=0.5) == clear
+    pointer = clear.model_copy(update={"text": "For the broader evidence on tendons, see Malliaras 2013."})
+    assert caveat([pointer, clear], [lead], floor=0.5) == clear  # a reading list limits nothing
 
 
 def test_the_closest_papers_bring_their_own_best_passages() -> None:
