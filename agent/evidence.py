@@ -147,6 +147,9 @@ def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bo
     unrelated ones ("collagen" with "collapse", "glucosamine" with "glucose")."""
     if word in seen or word in _synonyms() or (word.endswith("s") and word[:-1] in seen):
         return True  # "shins" is "shin" + s
+    if len(word) == 3 and any(f"{word}{end}" in seen for end in ("s", "ing", "ed", "er", f"{word[-1]}ing",
+                                                                  f"{word[-1]}ed", f"{word[-1]}er")):
+        return True  # "jog" is in "jogging"
     if len(word) >= 5 and word[:5] in stems and (word in common_words() or not common_words()):
         return True
     # a rare word is known in another ending: "dehydrated" from "dehydration"
