@@ -36,7 +36,8 @@ _MEDICAL = re.compile(
 )
 _COACHING = re.compile(
     r"\b(exercis(?:e|es|ing)\b(?!-)|train\w*|workout|lift\w*|run\w*|strength|muscle|rehab\w*|physio\w*|sport\w*|"
-    r"protein|creatine|fitness|gym|squat|walk\w*)\b",
+    r"protein|creatine|caffeine|carb\w*|supplement\w*|fitness|gym|squat|walk\w*|cycl\w*|swim\w*|"
+    r"endurance|athlet\w*|marathon|rac(?:e|es|ing))\b",
     re.I,
 )
 
@@ -98,6 +99,8 @@ def outside_coaching(question: str) -> bool:
     False
     >>> outside_coaching("Do I need surgery for my torn ACL, or will physio fix it?")
     True
+    >>> outside_coaching("What dosage of caffeine before a three-hour cycling race?")  # a supplement
+    False
     """
     if _PRESCRIPTION.search(question):
         return True

@@ -32,7 +32,7 @@ _FITNESS = (
     "reps sets rows runs running runner hips lats abs max kg lb lbs 1rm e1rm "
     "bpm zone zones deficit mileage km foam massag cramp cooldown cool-down "
     "crossfit metcon wod amrap emom snatch ride rides riding bike biking marathon triathl race "
-    "racing heat drink fluid sweat electrolyt sodium salt"
+    "racing heat drink fluid sweat electrolyt sodium salt preworkout pre-workout gains"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 
