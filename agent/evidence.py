@@ -147,9 +147,10 @@ def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bo
     unrelated ones ("collagen" with "collapse", "glucosamine" with "glucose")."""
     if word in seen or word in _synonyms() or (word.endswith("s") and word[:-1] in seen):
         return True  # "shins" is "shin" + s
-    if len(word) == 3 and any(f"{word}{end}" in seen for end in ("s", "ing", "ed", "er", f"{word[-1]}ing",
-                                                                  f"{word[-1]}ed", f"{word[-1]}er")):
-        return True  # "jog" is in "jogging"
+    if len(word) == 3:  # "jog" is in "jogging"
+        ends = ("s", "ing", "ed", "er", f"{word[-1]}ing", f"{word[-1]}ed", f"{word[-1]}er")
+        if any(word + end in seen for end in ends):
+            return True
     if len(word) >= 5 and word[:5] in stems and (word in common_words() or not common_words()):
         return True
     # a rare word is known in another ending: "dehydrated" from "dehydration"
@@ -431,7 +432,19 @@ _NUTRIENTS = {
     "beta-alanine": r"beta-alanine|carnosine",
     "bicarbonate": r"bicarbonate",
 }
-_NUTRIENT_RX = {name: re.compile(rf"\b(?:{rx})\b", re.I) for name, rx in _NUTRIENTS.items()}
+
+
+def _whole_words(table: dict[str, str]) -> dict[str, re.Pattern[str]]:
+    """Each name's alternatives as one case-blind, whole-word pattern."""
+    return {name: re.compile(rf"\b(?:{rx})\b", re.I) for name, rx in table.items()}
+
+
+def _named(patterns: dict[str, re.Pattern[str]], text: str) -> set[str]:
+    """The names whose pattern occurs in a text."""
+    return {name for name, rx in patterns.items() if rx.search(text)}
+
+
+_NUTRIENT_RX = _whole_words(_NUTRIENTS)
 
 
 def nutrients_in(text: str) -> set[str]:
@@ -440,7 +453,7 @@ def nutrients_in(text: str) -> set[str]:
     >>> sorted(nutrients_in("Is 3 g/kg of carbs a day too much for a lifter?"))
     ['carbohydrate']
     """
-    return {name for name, rx in _NUTRIENT_RX.items() if rx.search(text)}
+    return _named(_NUTRIENT_RX, text)
 
 
 # The body regions a question or a paper is about: a return-to-play step for an ankle sprain
@@ -460,7 +473,7 @@ _REGIONS = {
     "foot": r"foot|feet|plantar",
     "head": r"concussions?|head injur\w*",
 }
-_REGION_RX = {name: re.compile(rf"\b(?:{rx})\b", re.I) for name, rx in _REGIONS.items()}
+_REGION_RX = _whole_words(_REGIONS)
 
 
 def regions_in(text: str) -> set[str]:
@@ -469,7 +482,7 @@ def regions_in(text: str) -> set[str]:
     >>> sorted(regions_in("how do I avoid shin splints again?")), regions_in("a thick back")
     (['shin'], set())
     """
-    return {name for name, rx in _REGION_RX.items() if rx.search(text)}
+    return _named(_REGION_RX, text)
 
 
 def phases_in(text: str) -> set[str]:
@@ -482,7 +495,7 @@ def phases_in(text: str) -> set[str]:
     >>> phases_in("Strength rose after 12 weeks of training.")
     set()
     """
-    return {name for name, rx in _PHASES.items() if rx.search(text)}
+    return _named(_PHASES, text)
 
 
 # "How many rest days" is counted in days: "rest 1-2 minutes" answers another question.
