@@ -72,6 +72,25 @@ def _has(text: str, phrases: Sequence[str]) -> bool:
     return any(re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z])", text) for p in phrases)
 
 
+# "am i eating too little or too much?" asks about food, not about adding distance
+_NOT_DISTANCE = ("eat", "eating", "food", "calorie", "calories", "kcal", "protein", "carb",
+                 "carbs", "drink", "drinking", "sleep", "sleeping")  # fmt: skip
+
+
+def asks_to_build(question: str) -> bool:
+    """Whether some clause of the (lower-case) question asks about adding distance or load.
+
+    >>> asks_to_build("ran 20, 25 and 30 km the last three weeks, is that too much?")
+    True
+    >>> asks_to_build("cycling 200km a week and still cant lose 4kg, am i eating too much?")
+    False
+    """
+    return any(
+        _has(clause, INTENTS["build"]) and not _has(clause, _NOT_DISTANCE)
+        for clause in re.split(r"[,;.?!]", question)
+    )
+
+
 def canonical_exercise(name: str | None) -> str | None:
     """A catalogue name for `name` ("squat" -> "back squat"), or the name as given."""
     if not name:
@@ -461,7 +480,7 @@ class Router:
                 return
             self._call("heart-rate-zones", inputs)
         distance = next((s for s in p.series if s.unit in ("km", "mi")), None)
-        if not _has(self.q, INTENTS["build"]):
+        if not asks_to_build(self.q):
             return
         if distance is not None:
             self._call("running-progression", {"history": distance.values, "unit": distance.unit})
