@@ -32,7 +32,10 @@ _FITNESS = (
     "reps sets rows runs running runner hips lats abs max kg lb lbs 1rm e1rm "
     "bpm zone zones deficit mileage km foam massag cramp cooldown cool-down "
     "crossfit metcon wod amrap emom snatch ride rides riding bike biking marathon triathl race "
-    "racing heat drink fluid sweat electrolyt sodium salt preworkout pre-workout gains"
+    "racing heat drink fluid sweat electrolyt sodium salt preworkout pre-workout gains "
+    "climb boulder hangboard grip erg rowing paddl kayak ski hike yoga pilates routine "
+    "programme program soccer football rugby basketball volleyball netball handball hockey "
+    "tennis golf boxing wrestl judo karate bjj jiu grappl martial"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 
@@ -75,6 +78,8 @@ def in_scope(question: str) -> bool | None:
     >>> in_scope("Is 5x5 or 3x10 better for size?")
     True
     >>> in_scope("century ride in july heat, how much should i drink per hr?")  # cycling, fluids
+    True
+    >>> in_scope("fingers ache after climbing, will a hangboard help?")  # a sport is coaching
     True
     """
     words = _stems(question)
