@@ -130,7 +130,7 @@ def paper_words(question: str) -> str | None:
 # --- does the library speak of it at all --------------------------------------------------
 
 # Words any coaching question may use without naming its topic.
-_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true"])  # fmt: skip
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 # Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
 # and drinking): places the papers never name do not make a gap.
@@ -751,8 +751,23 @@ def populations_in(text: str) -> set[str]:
 
 # Groups whose findings do not carry over to everyone ("trained" and "untrained" do, roughly).
 SPECIAL_GROUPS = frozenset(
-    {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese"}
+    {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese",
+     "type 1 diabetes", "type 2 diabetes"}
 )
+# Kinds of one group whose findings do not carry over to each other: how structured training
+# moves blood glucose in type 2 diabetes is no answer to a type 1 runner's hypos.
+_KINDS_OF = ({"type 1 diabetes", "type 2 diabetes"},)
+
+
+def other_kind(special: set[str], asked: set[str]) -> bool:
+    """Whether a sentence about `special` groups is about another kind of a group asked about.
+
+    >>> other_kind({"diabetes", "type 2 diabetes"}, {"diabetes", "type 1 diabetes"})
+    True
+    >>> other_kind({"diabetes"}, {"diabetes", "type 1 diabetes"})
+    False
+    """
+    return any(kinds & special and kinds & asked and not kinds & special & asked for kinds in _KINDS_OF)
 
 
 # Who to ask when the findings were not gathered in the group a question is about.
@@ -1067,8 +1082,11 @@ def groups_by_source(evidence: Sequence[Evidence]) -> dict[int, set[str]]:
 
 
 def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
-    """The special groups a sentence is about: named in it or in its paper's title."""
-    return (populations_in(s.text) | groups_of.get(s.n, set())) & SPECIAL_GROUPS
+    """The special groups a sentence is about: those it names, else its paper's title's (a
+    note on pregnancy and the postpartum period says "leakage of amniotic fluid" of pregnancy
+    only)."""
+    named = populations_in(s.text) & SPECIAL_GROUPS
+    return named or groups_of.get(s.n, set()) & SPECIAL_GROUPS
 
 
 # How far below the sentence floor a support may sit once its lead has cleared it.
@@ -1132,7 +1150,7 @@ def select(
         if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
             return False  # "It fits best in congested periods" needs its own passage's sentence before it
         special = _special(s, groups_of)
-        if special and asked & SPECIAL_GROUPS and not special & asked:
+        if special and asked & SPECIAL_GROUPS and (not special & asked or other_kind(special, asked)):
             return False  # asked about a 13-year-old: what older adults should lift is no answer
         lead = chosen[0] if chosen else None
         return not (lead and special and not special & (

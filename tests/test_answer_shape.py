@@ -555,3 +555,44 @@ def test_someone_elses_age_names_their_group(question: str, groups: set[str]) ->
     from fitcoach.agent.evidence import populations_in
 
     assert populations_in(question) == groups
+
+
+def test_a_sport_or_a_busy_schedule_is_coaching_and_gym_slang_is_read() -> None:
+    from fitcoach.agent.evidence import uncovered_terms
+    from fitcoach.agent.planner import in_scope
+
+    assert in_scope("fingers ache after climbing, will a hangboard help?")
+    assert in_scope("25 min at lunch 3 days a week, what routine for a 60yo?")
+    library = frozenset({"pain", "fatigue", "rowing", "ergometer", "jumping", "team", "sport", "knees",
+                         "lower", "leaking"})
+    found = [Evidence(n=1, title="Low back pain", text="Exercise reduces pain.")]
+    for question in ("my lower back is toast after 20 min on the erg",
+                     "is volleyball bad for a 16 yo's knees", "leaking when i jump rope"):  # fmt: skip
+        assert uncovered_terms(question, found, library) == [], question
+
+
+def test_a_sentence_about_another_group_or_kind_is_no_support() -> None:
+    from fitcoach.agent.evidence import Sentence, populations_in
+
+    both = {1: populations_in("Exercise in pregnancy and the postpartum period")}
+    pregnancy = Sentence(n=1, score=1.2, similarity=0.8, lexical=0.3,
+                         text="Stop and call if you notice leakage of amniotic fluid or bleeding.")  # fmt: skip
+    postpartum = Sentence(n=1, score=1.1, similarity=0.8, lexical=0.3,
+                          text="Refer to a pelvic health physiotherapist if there is leakage.")  # fmt: skip
+    chosen = select([pregnancy, postpartum], asked={"postpartum"}, groups_of=both)
+    assert [s.text for s in chosen] == [postpartum.text]
+    type2 = Sentence(n=2, score=1.2, similarity=0.8, lexical=0.3,
+                     text="In type 2 diabetes, structured training is what moves blood glucose.")  # fmt: skip
+    type1 = Sentence(n=2, score=1.0, similarity=0.8, lexical=0.3,
+                     text="In type 1 diabetes, exercise still brings fitness benefits.")  # fmt: skip
+    asked = populations_in("type 1 diabetic, going low on my long runs")
+    assert [s.text for s in select([type2, type1], asked=asked)] == [type1.text]
+
+
+def test_eating_too_much_is_not_adding_distance() -> None:
+    from fitcoach.agent.planner import plan
+
+    p = plan("cycling 200km a week and still cant lose the last 4kg, am i eating too much?")
+    assert "running-progression" not in [c.name for c in p.tool_calls]
+    p = plan("I run 30 km a week, is 40 km next week too much?")
+    assert "running-progression" in [c.name for c in p.tool_calls]
