@@ -691,18 +691,21 @@ def sentence_kind(sentence: str) -> str:
     return "finding"
 
 
+# a number followed by a unit is no age: "I'm 80 kg", "over 60 min", "over 70% VO2max"
+_NOT_AN_AGE = (
+    r"(?![.,]\d|\s*(?:%|-\d|kgs?|lbs?|pounds?|km|k\b|mi|miles?|m\b|metres?|meters?|mins?|minutes?|"
+    r"s\b|secs?|seconds?|weeks?|months?|days?|hours?|hrs?|h\b|reps?|sets?|x\b|cm|ft|in\b|bpm|ml|"
+    r"mg|kcal|calories|watts?|w\b|percent|g\b|times?|people|participants|studies|trials))"
+)
 _AGE = re.compile(
     r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old|\baged? (\d{1,2})\b|\b(\d{1,2}) ?y/?o\b"
-    # "someone over 60", "in my 70s"; not "over 60 min" or "over 70% VO2max"
-    r"|\b(?:over|past|older than) (?:the age of )?(\d{2})\b(?![%.,]\d|%|\s*(?:[a-z%]|-\d))"
+    # "adults over 70 with low bone density", "someone over 60", "in my 70s"
+    rf"|\b(?:over|past|older than) (?:the age of )?(\d{{2}})\b{_NOT_AN_AGE}"
     r"|\bin (?:my|his|her|their|your) (\d)0s\b"
-    # "I'm 16, is creatine safe?", "my dad is 68", "grandma (81)"; not "I'm 80 kg" or "I'm 5
-    # weeks postpartum"
+    # "I'm 16, is creatine safe?", "my dad is 68", "grandma (81)"; not "I'm 5 weeks postpartum"
     r"|\b(?:i(?:'m|m| am)|(?:dad|father|mum|mom|mother|grandma|grandpa|grandmother|grandfather|"
     r"granny|nan|nana|wife|husband|partner|son|daughter|brother|sister|client|patient|friend|"
-    r"he|she)(?:'s| is|,)?) \(?(\d{1,2})\b\)?(?![.,]\d|\s*(?:%|kgs?|lbs?|pounds?|km|k\b|mi|miles?|"
-    r"mins?|minutes?|weeks?|months?|days?|hours?|hrs?|h\b|reps?|sets?|x\b|cm|ft|in\b|bpm|"
-    r"percent|g\b|times?))",
+    rf"he|she)(?:'s| is|,)?) \(?(\d{{1,2}})\b\)?{_NOT_AN_AGE}",
     re.I,
 )
 
@@ -712,6 +715,8 @@ def ages_in(text: str) -> list[int]:
 
     >>> ages_in("I'm 16, is creatine safe for me?"), ages_in("I'm 80 kg and 5 weeks out")
     ([16], [])
+    >>> ages_in("adults over 70 with low bone density"), ages_in("over 60 min at over 70% VO2max")
+    ([70], [])
     """
     found = []
     for match in _AGE.finditer(text):
