@@ -77,6 +77,15 @@ _NOT_DISTANCE = ("eat", "eating", "food", "calorie", "calories", "kcal", "protei
                  "carbs", "drink", "drinking", "sleep", "sleeping")  # fmt: skip
 
 
+# "stalled on ohp at 50kg for 3 wks", "stuck at 100 kg for two months"
+_STALL = re.compile(
+    r"\b(?:stall\w*|stuck|plateau\w*|(?:has|hasn'?t|have|haven'?t) (?:not )?moved|no progress)\b"
+    r".{0,40}?\bfor (?:like |about |over |almost )?(?:\d+|a few|a couple of|several|two|three|"
+    r"four|five|six) ?(?:wks?|weeks?|months?|mo|sessions?|workouts?)\b",
+    re.I,
+)
+
+
 def asks_to_build(question: str) -> bool:
     """Whether some clause of the (lower-case) question asks about adding distance or load.
 
@@ -267,9 +276,12 @@ class Router:
                     self._rpe_from_e1rm(inputs, target, notes)
         if not one_rm_done:
             self._rpe_from_stated_1rm(targets)
-        # "What load for a triple at RPE 9?" asks about the target, not the next session.
+        # "What load for a triple at RPE 9?" asks about the target, not the next session. A
+        # stall of weeks told in one line is no session log: the rules need the sessions, and
+        # the evidence on deloads and program changes answers it.
         if asks["next"] and not (targets and not _has(self.q, ("next", "progress", "stuck"))):
-            self._next_load()
+            if self.set_log or not _STALL.search(self.q):
+                self._next_load()
 
     def _with_converted(self, g: SetGroup) -> tuple[SetGroup, str]:
         from fitcoach.agent.parse import Load

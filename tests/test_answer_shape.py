@@ -596,3 +596,12 @@ def test_eating_too_much_is_not_adding_distance() -> None:
     assert "running-progression" not in [c.name for c in p.tool_calls]
     p = plan("I run 30 km a week, is 40 km next week too much?")
     assert "running-progression" in [c.name for c in p.tool_calls]
+
+
+def test_a_stall_of_weeks_told_in_one_line_is_answered_from_evidence_not_one_session() -> None:
+    from fitcoach.agent.planner import plan
+
+    stall = plan("been doing 5x5 for 4 months, stalled on ohp at 50kg for 3 wks, deload or switch?")
+    assert "next-load" not in [c.name for c in stall.tool_calls]
+    today = plan("I benched 80 kg for 5x5 today, stuck there, what next?")
+    assert "next-load" in [c.name for c in today.tool_calls]

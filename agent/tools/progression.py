@@ -285,7 +285,10 @@ def _next_load(inp: NextLoadInput) -> NextLoadResult:
             "easier variation, instead of lowering the load"
         )
     if len(sessions) == 1:
-        warnings.append("only one session logged: the consecutive-session rules cannot apply yet")
+        warnings.append(
+            "this is one session: the rules that add load after two good sessions in a row, or "
+            "back off after repeated misses, need the next ones logged too"
+        )
     change = round(new - last.top_load, 4)
     pct = round(100 * change / last.top_load, 1)
     if action == "hold":
