@@ -279,9 +279,9 @@ class Router:
         # "What load for a triple at RPE 9?" asks about the target, not the next session. A
         # stall of weeks told in one line is no session log: the rules need the sessions, and
         # the evidence on deloads and program changes answers it.
-        if asks["next"] and not (targets and not _has(self.q, ("next", "progress", "stuck"))):
-            if self.set_log or not _STALL.search(self.q):
-                self._next_load()
+        about_target = targets and not _has(self.q, ("next", "progress", "stuck"))
+        if asks["next"] and not about_target and (self.set_log or not _STALL.search(self.q)):
+            self._next_load()
 
     def _with_converted(self, g: SetGroup) -> tuple[SetGroup, str]:
         from fitcoach.agent.parse import Load
