@@ -65,6 +65,8 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
                   "sedentary", "new to running", "start running", "starting running",
                   "couch to"),
     "obese": ("overweight", "obese", "obesity"),
+    "para": ("wheelchair", "spinal cord injur", "para athlete", "para-athlete", "paralympic",
+             "para sport", "para-sport", "amputee", "limb deficien"),
     "trained": ("resistance-trained", "trained lifters", "trained men", "trained women",
                 "experienced lifters", "advanced lifters", "well-trained", "elite"),
 }  # fmt: skip
