@@ -208,3 +208,17 @@ def test_type_1_diabetes_is_screened_as_insulin_use():
     assert "med_insulin" in codes, codes
     codes = [f.code for f in screen("I have type 2 diabetes, how much should I walk?").flags]
     assert "med_insulin" not in codes, codes
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("after hard swim sets my heart goes really fast and fluttery even when im resting", True),
+        ("my pulse was pounding for 10 min while resting after the race", True),
+        ("my heart races at the end of a sprint", False),
+        ("heart rate monitor says 180 on intervals", False),
+    ],
+)
+def test_palpitations_in_everyday_words_are_referred(text, flagged):
+    codes = [f.code for f in screen(text).flags]
+    assert ("symptom_palpitations" in codes) is flagged, codes
