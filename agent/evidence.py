@@ -702,6 +702,11 @@ _AGE = re.compile(
     # "adults over 70 with low bone density", "someone over 60", "in my 70s"
     rf"|\b(?:over|past|older than) (?:the age of )?(\d{{2}})\b{_NOT_AN_AGE}"
     r"|\bin (?:my|his|her|their|your) (\d)0s\b"
+    # how people introduce themselves: "34f rower", "62m retired", "swimmer 41M, ..."; not
+    # "sprint 60m, walk back" or "a 40m dash"
+    r"|(?<![\w.])(\d{2}) ?f\b(?!t)"
+    r"|(?<!sprint )(?<!sprints )(?<!run )(?<!swim )(?<!row )(?<!ran )(?<!swam )(?<!dash )(?<!of )(?<!a )(?<!the )"
+    r"(?<!x )(?<![\w.])(\d{2}) ?m\b(?=\s*(?:[,/)]|$|\s(?:retired|here|guy|and|with|who|\d)))"
     # "I'm 16, is creatine safe?", "my dad is 68", "grandma (81)"; not "I'm 5 weeks postpartum"
     r"|\b(?:i(?:'m|m| am)|(?:dad|father|mum|mom|mother|grandma|grandpa|grandmother|grandfather|"
     r"granny|nan|nana|wife|husband|partner|son|daughter|brother|sister|client|patient|friend|"
@@ -717,6 +722,8 @@ def ages_in(text: str) -> list[int]:
     ([16], [])
     >>> ages_in("adults over 70 with low bone density"), ages_in("over 60 min at over 70% VO2max")
     ([70], [])
+    >>> ages_in("62m retired, never lifted"), ages_in("34f rower"), ages_in("sprint 60m, walk back")
+    ([62], [34], [])
     """
     found = []
     for match in _AGE.finditer(text):
@@ -728,9 +735,20 @@ def ages_in(text: str) -> list[int]:
 # Children who are why a parent trains little, not who trains: "bc of the kids".
 _ASKERS_CHILDREN = re.compile(
     r"\b(?:because of|bc of|cos of|cause of|with|after|around|looking after|drop(?:ping)? off|"
-    r"pick(?:ing)? up) (?:the|my|our|two|three) (?:kids|children|toddlers?|baby)\b",
+    r"pick(?:ing)? up) (?:the|my|our|a|two|three|2|3) (?:kids|children|toddlers?|baby|newborn)\b"
+    r"|\b(?:a job|a 9-5|work|full[- ]time) and (?:two|three|2|3|the|my) (?:kids|children)\b",
     re.I,
 )
+
+
+def without_askers_children(text: str) -> str:
+    """The text with the children who are why a parent trains little left out: a search for
+    "a week with a 9-5 and 2 kids" should not find papers on children.
+
+    >>> without_askers_children("fit 2 strength sessions into a week with a 9-5 and 2 kids")
+    'fit 2 strength sessions into a week with  '
+    """
+    return _ASKERS_CHILDREN.sub(" ", text)
 
 
 def populations_in(text: str) -> set[str]:
@@ -744,8 +762,10 @@ def populations_in(text: str) -> set[str]:
     set()
     >>> populations_in("I only get to the gym twice a week bc of the kids")  # a parent asks
     set()
+    >>> populations_in("how do i fit 2 strength sessions into a week with a 9-5 and 2 kids")
+    set()
     """
-    groups = groups_in(_ASKERS_CHILDREN.sub(" ", text), POPULATIONS)
+    groups = groups_in(without_askers_children(text), POPULATIONS)
     for age in ages_in(text):
         if age < 18:
             groups.add("youth")

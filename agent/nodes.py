@@ -36,6 +36,7 @@ from fitcoach.agent.evidence import (
     topic_words,
     uncovered_terms,
     untested_note,
+    without_askers_children,
 )
 from fitcoach.agent.filters import META, looks_like_injection, loops, orders_an_ai, outside_coaching
 from fitcoach.agent.guard import unsafe
@@ -134,8 +135,10 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     sentences against the question once; the answer steps reuse that ranking."""
     settings = deps.settings
     p = state["plan"] or Plan()
-    queries = list(p.queries or [state["question"]])
-    expanded = paper_words(state["question"])
+    # "bc of the kids" says why a parent trains little: papers on children answer nothing here
+    question = without_askers_children(state["question"])
+    queries = [without_askers_children(q) for q in p.queries or [question]]
+    expanded = paper_words(question)
     if expanded:
         queries.append(expanded)
     result = state.get("screen")
@@ -152,7 +155,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
                 best[passage.chunk_id] = passage
     # The best papers' other passages join the pool: a note's answer often sits in the passage
     # that ranked below other papers' ("does not show kidney damage" is one bullet of twelve).
-    for passage in _siblings(deps.library, state["question"], list(best.values())):
+    for passage in _siblings(deps.library, question, list(best.values())):
         best.setdefault(passage.chunk_id, passage)
     evidence: list[Evidence] = []
     for passage in best.values():
@@ -160,7 +163,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         if len(" ".join(kept).split()) < 5:
             continue  # nothing left once injected instructions are removed
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
-    asked = expanded or state["question"]
+    asked = expanded or question
     ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
     # The best candidates pass the rules' check: a passage alone never sets a load or dose.
     ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
