@@ -79,3 +79,12 @@ def test_what_someone_cannot_do_is_no_set() -> None:
 def test_an_age_and_sex_before_a_weight_introduce_the_athlete(message: str, mass: float | None) -> None:
     got = parse(message).body_mass
     assert (got.value if got else None) == mass
+
+
+def test_weekly_distances_named_before_the_numbers_are_a_series_in_that_unit():
+    from fitcoach.agent.parse import parse
+
+    found = parse("running km last 4 weeks: 22, 25, 31, 38. am i ramping too fast").series
+    assert [(s.values, s.unit) for s in found] == [([22.0, 25.0, 31.0, 38.0], "km")]
+    found = parse("weekly miles over the last 4 weeks: 10, 12, 15, 20").series
+    assert [s.unit for s in found] == ["mi"]

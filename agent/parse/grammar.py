@@ -83,6 +83,8 @@ class Grammar(Tokens):
             count("sets") + x + rep_spec + plus
             | count("sets") + R(r"sets?\b(?: of| x| by)?") + rep_spec + plus
             | R(r"\ban?\b|\bone\b")("one") + R(r"sets? of\b") + rep_spec
+            # "what load for sets of 5 at RPE 8?"; not "sets of 5, 5, 5, 3" (a list of reps)
+            | R(r"sets of\b")("bare") + rep_spec + ~R(r"\s*[,/]\s*\d")
         )
         load_for = (
             plates + R(r"x\b|for\b") + rep_spec
@@ -306,6 +308,7 @@ class Grammar(Tokens):
         series_c = R(
             r"(?:(?:weekly|training|session|running|last \w+ weeks?'?)\s+)*(?:loads?|mileage|"
             r"volumes?|distances?|totals?|workloads?|km|miles)(?: per week| a week| each week)?"
+            r"(?:,? (?:over |for |in )?(?:the )?(?:last|past) \w+ weeks?)?"
             r"(?: (?:were|was|are|of|over the last "
             r"\w+ weeks))?(?: ?[:=])?"
         )

@@ -166,8 +166,9 @@ def rep_spec_values(t: pp.ParseResults) -> dict[str, Any]:
 
 
 def scheme_values(t: pp.ParseResults) -> dict[str, Any]:
-    sets = 1 if "one" in t else t.sets
-    out = {"sets": sets, "sets_written": "one" not in t or t.one == "one", **rep_spec_values(t)}
+    sets = 1 if "one" in t or "bare" in t else t.sets
+    written = "bare" not in t and ("one" not in t or t.one == "one")
+    out = {"sets": sets, "sets_written": written, **rep_spec_values(t)}
     if "reps" in out:
         out["reps"] = out["reps"] * sets
     if "plus" in t:
@@ -241,7 +242,13 @@ def series_values(t: pp.ParseResults) -> dict[str, Any]:
     values = [v for v in t if isinstance(v, float)]
     if len(values) < 3 or ("ctx" not in t and "unit" not in t):
         return None  # a bare list of numbers is a list of reps, not a series
-    return {"values": values, "unit": t.get("unit")}
+    unit = t.get("unit")
+    context = str(t.get("ctx", "")).lower()
+    if unit is None and re.search(r"\b(?:km|kms)\b", context):
+        unit = "km"  # "running km last 4 weeks: 22, 25, 31, 38"
+    elif unit is None and re.search(r"\bmiles\b", context):
+        unit = "mi"
+    return {"values": values, "unit": unit}
 
 
 def _exercise_names() -> list[tuple[str, str]]:
