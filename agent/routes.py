@@ -245,6 +245,9 @@ class Router:
             group, note = self._with_converted(performed[0])
             with_load, chain = [group], [note]
         targets = [t for t in targets if all(t is not g for g in with_load)]
+        assumed = self._target_at_same_rpe(targets, with_load)
+        if assumed is not None:
+            targets = [assumed]
         one_rm_done = False
         for g in self._top_sets(with_load):
             notes = chain + self._load_notes(g)
@@ -259,6 +262,11 @@ class Router:
                     trpe = self._rpe(target, notes)
                     if trpe is not None and 6.5 <= trpe <= 10 and target.reps[0] <= 12:
                         inputs.update(target_reps=target.reps[0], target_rpe=trpe)
+                        if target is assumed:
+                            notes.append(self._note(
+                                f"The {target.reps[0]}-rep sets are taken at RPE {trpe:g}, as hard "
+                                "as the set you gave; say another RPE for another load."
+                            ))  # fmt: skip
                 self._call("rpe-load", inputs, notes)
                 one_rm_done = True
             elif asks["one_rm"] or target is not None or not asks["next"]:
@@ -282,6 +290,16 @@ class Router:
         about_target = targets and not _has(self.q, ("next", "progress", "stuck"))
         if asks["next"] and not about_target and (self.set_log or not _STALL.search(self.q)):
             self._next_load()
+
+    def _target_at_same_rpe(self, targets: list[SetGroup], with_load: list[SetGroup]) -> SetGroup | None:
+        """"100 kg x 5 @ 8 today, what should I load for triples?": the triples at the RPE of
+        the set given, when the question names no RPE for them."""
+        rated = next((g for g in with_load if g.rpe is not None and g.reps), None)
+        if targets or rated is None:
+            return None
+        bare = next((g for g in self.parsed.sets if g.load is None and g.reps and len(g.reps) == 1
+                     and g.rpe is None and g.rir is None and g.reps[0] != max(rated.reps)), None)  # fmt: skip
+        return bare.model_copy(update={"rpe": rated.rpe}) if bare is not None else None
 
     def _with_converted(self, g: SetGroup) -> tuple[SetGroup, str]:
         from fitcoach.agent.parse import Load

@@ -605,3 +605,16 @@ def test_a_stall_of_weeks_told_in_one_line_is_answered_from_evidence_not_one_ses
     assert "next-load" not in [c.name for c in stall.tool_calls]
     today = plan("I benched 80 kg for 5x5 today, stuck there, what next?")
     assert "next-load" in [c.name for c in today.tool_calls]
+
+
+def test_a_load_for_other_reps_comes_from_the_set_given() -> None:
+    from fitcoach.agent.planner import plan
+
+    calls = plan("I squatted 140 kg for 3 at RPE 9, what should I do for sets of 5 at RPE 8?").tool_calls
+    assert [(c.name, c.inputs.get("target_reps"), c.inputs.get("target_rpe")) for c in calls] == [
+        ("rpe-load", 5, 8.0)
+    ]
+    calls = plan("hit 100kg x 5 on bench at rpe 8 today, what should i load for triples?").tool_calls
+    rpe_load = [c for c in calls if c.name == "rpe-load"]
+    assert [(c.inputs["target_reps"], c.inputs["target_rpe"]) for c in rpe_load] == [(3, 8.0)]
+    assert any("taken at RPE 8" in n for n in rpe_load[0].inputs.get("notes", [])), rpe_load[0].inputs
