@@ -264,24 +264,6 @@ def uncovered_terms(
     return out
 
 
-def named_topics_shared(question: str, sentence: str) -> set[str]:
-    """The question's own topic names, rare words ("melatonin") or gym words the papers spell
-    out ("DOMS"), that the sentence uses too: a lead that names "DOMS" answers the question's
-    topic, whatever everyday word ("toilet") the papers never use.
-
-    >>> sorted(named_topics_shared("doms so bad i can barely sit on the toilet", "Massage reduced DOMS."))
-    ['doms']
-    >>> named_topics_shared("can I lift on the toilet?", "Lifting builds muscle.")
-    set()
-    """
-    said = set(_RAW_WORD.findall(sentence.lower()))
-    aliases = _synonyms()
-    return {
-        w for w in _RAW_WORD.findall(question.lower())
-        if w in said and len(w) >= 3 and w not in _GENERIC and (not is_common(w) or w in aliases)
-    }  # fmt: skip
-
-
 # A word names the question's topic when leaving it out moves the question's meaning: "beer"
 # in "how much does drinking beer slow my recovery?" does (0.95), "daughter" in "my 15-year-old
 # daughter plays basketball: which warm-up drills lower her ACL risk?" does not (0.99).

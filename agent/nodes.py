@@ -32,7 +32,6 @@ from fitcoach.agent.evidence import (
     populations_in,
     question_needs,
     rank_sentences,
-    named_topics_shared,
     select,
     topic_words,
     uncovered_terms,
@@ -189,8 +188,6 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # an everyday verb or adverb ("letting", "inevitably") names no topic
     missing = [w for w in missing if w in rare or not w.endswith(("ing", "ly", "ed"))]
     best = chosen[0].score if chosen else 0.0
-    if missing and not rare and chosen and named_topics_shared(asked_about, chosen[0].text):
-        missing = []  # "doms so bad i can barely sit on the toilet": the lead is on DOMS
     if (rare and best < settings.agent.gap_score + 0.1) or (missing and best < settings.agent.gap_score):
         chosen, missing = [], rare or missing
     else:
