@@ -145,15 +145,16 @@ class AgentSettings(_Section):
         "(the agent abstains when nothing passes).",
     )
     sentence_floor: float = Field(
-        0.45,
+        0.5,
         ge=-1.0,
         le=2.0,
         description="Score an evidence sentence needs to be used (cosine to the question plus "
         "BM25 and section/population priors, agent/data/rank_weights.yaml). Below it for every "
-        "sentence, the answer says the library holds nothing on the question. Set on the tune "
-        "split of bench/answer_quality.py: casual questions ('is the 80/20 thing legit for "
-        "cycling?') score lower than formal ones, and their answerable ones led with 0.47-0.52; "
-        "every unanswerable tune question is caught at 0.45 by the words the library lacks.",
+        "sentence, the answer says the library holds nothing on the question. Casual questions "
+        "('is the 80/20 thing legit for cycling?') score lower than formal ones; the lowest "
+        "answerable lead of the tune split of bench/answer_quality.py scores 0.50, and every "
+        "lead under 0.5 among 90 casual questions written outside the team was off-topic (a "
+        "stretching line for clicking shoulders, a rest-interval line for an EMS suit).",
     )
     gap_score: float = Field(
         0.9,
