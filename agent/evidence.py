@@ -485,6 +485,24 @@ def regions_in(text: str) -> set[str]:
     return _named(_REGION_RX, text)
 
 
+# Conditions a question can be about whatever else it asks: "5.5 hrs a night with a newborn,
+# should I still lift heavy?" is a sleep question, and a rest-interval line does not answer it.
+_CONDITIONS = {
+    "sleep": r"sleep\w*|slept|naps?|napping|insomnia|night shifts?|shift work",
+    "heat": r"heat|hot|humid\w*|thermal|thermoregulat\w*|hypertherm\w*",
+}
+_CONDITION_RX = _whole_words(_CONDITIONS)
+
+
+def conditions_in(text: str) -> set[str]:
+    """The training conditions (sleep, heat) a text names.
+
+    >>> conditions_in("sleeping like 5.5 hrs a night, should i still lift heavy?")
+    {'sleep'}
+    """
+    return _named(_CONDITION_RX, text)
+
+
 def phases_in(text: str) -> set[str]:
     """When in a session a text is set.
 
@@ -958,6 +976,7 @@ def sentence_features(
     phases = phases_in(question)
     nutrients = nutrients_in(question)
     regions = regions_in(question)
+    conditions = conditions_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
@@ -997,6 +1016,8 @@ def sentence_features(
             said = regions_in(f"{e.title} {text}")
             if said and not said & regions:
                 f["region_mismatch"] = 1.0  # asked about shin splints, told about ankle sprains
+        if conditions and not conditions_in(f"{e.title} {text}") & conditions:
+            f["condition_missing"] = 1.0  # asked about lifting on little sleep, told rest intervals
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before

@@ -618,3 +618,16 @@ def test_a_load_for_other_reps_comes_from_the_set_given() -> None:
     rpe_load = [c for c in calls if c.name == "rpe-load"]
     assert [(c.inputs["target_reps"], c.inputs["target_rpe"]) for c in rpe_load] == [(3, 8.0)]
     assert any("taken at RPE 8" in n for n in rpe_load[0].inputs.get("notes", [])), rpe_load[0].inputs
+
+
+def test_a_sentence_on_neither_sleep_nor_its_paper_ranks_lower_for_a_sleep_question() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    rest = Passage(chunk_id="r", doc_id="r", title="Rest intervals for strength", text="Rest 2-3 minutes between heavy sets.")
+    sleep = Passage(chunk_id="z", doc_id="z", title="Sleep and the athlete", text="Treat short sleep as a red flag and adjust load.")
+    ev = evidence(rest, sleep)
+    pool = [(e.text, e) for e in ev]
+    rows = sentence_features("5.5 hrs of sleep a night, should I still lift heavy?", pool, [0.0, 0.0], [0.5, 0.5], ev)
+    assert [row.get("condition_missing", 0.0) for row in rows] == [1.0, 0.0]
+    rows = sentence_features("should I still lift heavy?", pool, [0.0, 0.0], [0.5, 0.5], ev)
+    assert [row.get("condition_missing", 0.0) for row in rows] == [0.0, 0.0]
