@@ -795,7 +795,7 @@ def populations_in(text: str) -> set[str]:
 # Groups whose findings do not carry over to everyone ("trained" and "untrained" do, roughly).
 SPECIAL_GROUPS = frozenset(
     {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese",
-     "type 1 diabetes", "type 2 diabetes", "para"}
+     "type 1 diabetes", "type 2 diabetes", "para", "arthritis"}
 )
 # Kinds of one group whose findings do not carry over to each other: how structured training
 # moves blood glucose in type 2 diabetes is no answer to a type 1 runner's hypos.
@@ -824,6 +824,7 @@ _GROUP_NOTES = {
     "cardiac": ("people with heart disease", "a cardiologist"),
     "obese": ("people living with obesity", "a doctor"),
     "para": ("para athletes", "a coach or physiotherapist who works with para athletes"),
+    "arthritis": ("people with arthritis", "a physiotherapist or doctor"),
 }
 
 

@@ -65,6 +65,7 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
                   "sedentary", "new to running", "start running", "starting running",
                   "couch to"),
     "obese": ("overweight", "obese", "obesity"),
+    "arthritis": ("osteoarthritis", "arthritis", "arthritic"),
     "para": ("wheelchair", "spinal cord injur", "para athlete", "para-athlete", "paralympic",
              "para sport", "para-sport", "amputee", "limb deficien"),
     "trained": ("resistance-trained", "trained lifters", "trained men", "trained women",

@@ -567,7 +567,8 @@ def test_a_sport_or_a_busy_schedule_is_coaching_and_gym_slang_is_read() -> None:
                          "lower", "leaking"})
     found = [Evidence(n=1, title="Low back pain", text="Exercise reduces pain.")]
     for question in ("my lower back is toast after 20 min on the erg",
-                     "is volleyball bad for a 16 yo's knees", "leaking when i jump rope"):  # fmt: skip
+                     "is volleyball bad for a 16 yo's knees", "leaking when i jump rope",
+                     "my lower back kills on the erg"):  # fmt: skip
         assert uncovered_terms(question, found, library) == [], question
 
 
@@ -587,6 +588,12 @@ def test_a_sentence_about_another_group_or_kind_is_no_support() -> None:
                      text="In type 1 diabetes, exercise still brings fitness benefits.")  # fmt: skip
     asked = populations_in("type 1 diabetic, going low on my long runs")
     assert [s.text for s in select([type2, type1], asked=asked)] == [type1.text]
+    runners = Sentence(n=3, score=1.2, similarity=0.8, lexical=0.3,
+                       text="Iliotibial band syndrome was more frequent with big jumps in distance.")  # fmt: skip
+    arthritis = Sentence(n=4, score=1.1, similarity=0.8, lexical=0.3,
+                         text="Exercise is a first-line treatment for painful knee osteoarthritis.")  # fmt: skip
+    asked = populations_in("outside of my knee kills around mile 3, IT band?")
+    assert [s.text for s in select([runners, arthritis], asked=asked)] == [runners.text]
 
 
 def test_eating_too_much_is_not_adding_distance() -> None:
