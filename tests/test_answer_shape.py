@@ -482,28 +482,44 @@ def test_the_floor_is_for_the_lead_a_support_may_sit_a_little_below_it() -> None
     assert select([near], floor=0.45) == []  # a lead below the floor answers nothing
 
 
-def test_a_paper_on_another_nutrient_ranks_lower() -> None:
+def _passage(key: str, title: str, text: str) -> Passage:
+    return Passage(chunk_id=key, doc_id=key, title=title, text=text)
+
+
+@pytest.mark.parametrize(
+    ("feature", "passages", "question", "flags"),
+    [
+        ("nutrient_mismatch",
+         [("Protein for lifters", "A lifter needs 1.6-2.0 g/kg/day."),
+          ("Carbohydrate for training", "A lifter needs 3-5 g/kg/day.")],
+         "Is 3 g/kg of carbs a day too much for a lifter?", [1.0, 0.0]),
+        ("region_mismatch",
+         [("Ankle sprain care", "Re-sprains are common; add balance work."),
+          ("Running injuries", "Medial tibial stress syndrome rose with big jumps.")],
+         "how do I avoid shin splints again?", [1.0, 0.0]),
+        ("region_mismatch",  # "back" names no region: "a thick back" is muscle
+         [("Ankle sprain care", "Re-sprains are common; add balance work."),
+          ("Running injuries", "Medial tibial stress syndrome rose with big jumps.")],
+         "how do I build a thick back?", [0.0, 0.0]),
+        ("condition_missing",  # a sleep question: neither the sentence nor its paper on sleep
+         [("Rest intervals for strength", "Rest 2-3 minutes between heavy sets."),
+          ("Sleep and the athlete", "Treat short sleep as a red flag and adjust load.")],
+         "5.5 hrs of sleep a night, should I still lift heavy?", [1.0, 0.0]),
+        ("condition_missing",
+         [("Rest intervals for strength", "Rest 2-3 minutes between heavy sets."),
+          ("Sleep and the athlete", "Treat short sleep as a red flag and adjust load.")],
+         "should I still lift heavy?", [0.0, 0.0]),
+    ],
+)  # fmt: skip
+def test_a_paper_on_another_nutrient_region_or_condition_ranks_lower(
+    feature: str, passages: list[tuple[str, str]], question: str, flags: list[float]
+) -> None:
     from fitcoach.agent.evidence import sentence_features
 
-    protein = Passage(chunk_id="p", doc_id="p", title="Protein for lifters", text="A lifter needs 1.6-2.0 g/kg/day.")
-    carbs = Passage(chunk_id="c", doc_id="c", title="Carbohydrate for training", text="A lifter needs 3-5 g/kg/day.")
-    ev = evidence(protein, carbs)
+    ev = evidence(*(_passage(str(i), title, text) for i, (title, text) in enumerate(passages)))
     pool = [(e.text, e) for e in ev]
-    rows = sentence_features("Is 3 g/kg of carbs a day too much for a lifter?", pool, [0.0, 0.0], [0.5, 0.5], ev)
-    assert [row.get("nutrient_mismatch", 0.0) for row in rows] == [1.0, 0.0]
-
-
-def test_a_paper_on_another_body_region_ranks_lower() -> None:
-    from fitcoach.agent.evidence import sentence_features
-
-    ankle = Passage(chunk_id="a", doc_id="a", title="Ankle sprain care", text="Re-sprains are common; add balance work.")
-    shin = Passage(chunk_id="s", doc_id="s", title="Running injuries", text="Medial tibial stress syndrome rose with big jumps.")
-    ev = evidence(ankle, shin)
-    pool = [(e.text, e) for e in ev]
-    rows = sentence_features("how do I avoid shin splints again?", pool, [0.0, 0.0], [0.5, 0.5], ev)
-    assert [row.get("region_mismatch", 0.0) for row in rows] == [1.0, 0.0]
-    rows = sentence_features("how do I build a thick back?", pool, [0.0, 0.0], [0.5, 0.5], ev)
-    assert [row.get("region_mismatch", 0.0) for row in rows] == [0.0, 0.0]  # "back" names no region
+    rows = sentence_features(question, pool, [0.0, 0.0], [0.5, 0.5], ev)
+    assert [row.get(feature, 0.0) for row in rows] == flags
 
 
 def test_a_connective_after_another_papers_sentence_goes_the_finding_stays() -> None:
@@ -625,16 +641,3 @@ def test_a_load_for_other_reps_comes_from_the_set_given() -> None:
     rpe_load = [c for c in calls if c.name == "rpe-load"]
     assert [(c.inputs["target_reps"], c.inputs["target_rpe"]) for c in rpe_load] == [(3, 8.0)]
     assert any("taken at RPE 8" in n for n in rpe_load[0].inputs.get("notes", [])), rpe_load[0].inputs
-
-
-def test_a_sentence_on_neither_sleep_nor_its_paper_ranks_lower_for_a_sleep_question() -> None:
-    from fitcoach.agent.evidence import sentence_features
-
-    rest = Passage(chunk_id="r", doc_id="r", title="Rest intervals for strength", text="Rest 2-3 minutes between heavy sets.")
-    sleep = Passage(chunk_id="z", doc_id="z", title="Sleep and the athlete", text="Treat short sleep as a red flag and adjust load.")
-    ev = evidence(rest, sleep)
-    pool = [(e.text, e) for e in ev]
-    rows = sentence_features("5.5 hrs of sleep a night, should I still lift heavy?", pool, [0.0, 0.0], [0.5, 0.5], ev)
-    assert [row.get("condition_missing", 0.0) for row in rows] == [1.0, 0.0]
-    rows = sentence_features("should I still lift heavy?", pool, [0.0, 0.0], [0.5, 0.5], ev)
-    assert [row.get("condition_missing", 0.0) for row in rows] == [0.0, 0.0]
