@@ -86,6 +86,10 @@ _STALL = re.compile(
 )
 
 
+# reps named as what to do next ("triples", "sets of 5"), not a count from the set itself
+_PLANNED_REPS = re.compile(r"\b(?:singles|doubles|triples|sets of \d+)\b", re.I)
+
+
 def asks_to_build(question: str) -> bool:
     """Whether some clause of the (lower-case) question asks about adding distance or load.
 
@@ -298,7 +302,8 @@ class Router:
         if targets or rated is None:
             return None
         bare = next((g for g in self.parsed.sets if g.load is None and g.reps and len(g.reps) == 1
-                     and g.rpe is None and g.rir is None and g.reps[0] != max(rated.reps)), None)  # fmt: skip
+                     and g.rpe is None and g.rir is None and g.reps[0] != max(rated.reps)
+                     and _PLANNED_REPS.search(g.text)), None)  # fmt: skip
         return bare.model_copy(update={"rpe": rated.rpe}) if bare is not None else None
 
     def _with_converted(self, g: SetGroup) -> tuple[SetGroup, str]:
