@@ -1017,8 +1017,11 @@ def sentence_features(
             said = regions_in(f"{e.title} {text}")
             if said and not said & regions:
                 f["region_mismatch"] = 1.0  # asked about shin splints, told about ankle sprains
-        if conditions and not conditions_in(f"{e.title} {text}") & conditions:
-            f["condition_missing"] = 1.0  # asked about lifting on little sleep, told rest intervals
+        about = f"{e.title} {e.text}"  # the passage: "Dosing is chronic" is on beta-alanine
+        if (conditions and not conditions_in(about) & conditions) or (nutrients and not nutrients_in(about)):
+            # asked about lifting on little sleep, told rest intervals; asked how to periodise
+            # carbohydrate, told how to periodise training
+            f["condition_missing"] = 1.0
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before

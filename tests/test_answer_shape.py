@@ -509,6 +509,10 @@ def _passage(key: str, title: str, text: str) -> Passage:
          [("Rest intervals for strength", "Rest 2-3 minutes between heavy sets."),
           ("Sleep and the athlete", "Treat short sleep as a red flag and adjust load.")],
          "should I still lift heavy?", [0.0, 0.0]),
+        ("condition_missing",  # a carbohydrate question: block periodisation is no answer
+         [("Block periodization", "Concentrate on one or two qualities per block."),
+          ("Nutrition for athletes", "Carbohydrate needs rise with training load.")],
+         "How should I periodise carbohydrate in a high-volume block?", [1.0, 0.0]),
     ],
 )  # fmt: skip
 def test_a_paper_on_another_nutrient_region_or_condition_ranks_lower(
