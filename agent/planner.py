@@ -35,7 +35,8 @@ _FITNESS = (
     "racing heat drink fluid sweat electrolyt sodium salt preworkout pre-workout gains "
     "climb boulder hangboard grip erg rowing paddl kayak ski hike yoga pilates routine "
     "programme program soccer football rugby basketball volleyball netball handball hockey "
-    "tennis golf boxing wrestl judo karate bjj jiu grappl martial"
+    "tennis golf boxing wrestl judo karate bjj jiu grappl martial overreach squad pace pacing "
+    "5k 10k"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 

@@ -583,6 +583,7 @@ def test_a_sport_or_a_busy_schedule_is_coaching_and_gym_slang_is_read() -> None:
 
     assert in_scope("fingers ache after climbing, will a hangboard help?")
     assert in_scope("25 min at lunch 3 days a week, what routine for a 60yo?")
+    assert in_scope("how do you tell functional from non-functional overreaching in a squad?")
     library = frozenset({"pain", "fatigue", "rowing", "ergometer", "jumping", "team", "sport", "knees",
                          "lower", "leaking"})
     found = [Evidence(n=1, title="Low back pain", text="Exercise reduces pain.")]
