@@ -153,8 +153,9 @@ class AgentSettings(_Section):
         "sentence, the answer says the library holds nothing on the question. Casual questions "
         "('is the 80/20 thing legit for cycling?') score lower than formal ones; the lowest "
         "answerable lead of the tune split of bench/answer_quality.py scores 0.50, and every "
-        "lead under 0.5 among 90 casual questions written outside the team was off-topic (a "
-        "stretching line for clicking shoulders, a rest-interval line for an EMS suit).",
+        "lead under 0.5 among 96 questions written outside the team (most of them casual) was "
+        "off-topic (a stretching line for clicking shoulders, a rest-interval line for an EMS "
+        "suit).",
     )
     gap_score: float = Field(
         0.9,
