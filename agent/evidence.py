@@ -661,6 +661,11 @@ _EXAMPLE = re.compile(
 
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
+# leans on a list the reader has not seen: "any listed contraindication", "the above"
+_REFERS_BACK = re.compile(
+    r"\b(?:listed|aforementioned|above-mentioned|(?:mentioned|described|listed) above|the above)\b",
+    re.I,
+)
 # ... nor one that carries on from the sentence before ("So a powerlifter ...").
 _GOES_ON = re.compile(
     r"^(so|thus|therefore|hence|however|finally|also|additionally|moreover|furthermore|"
@@ -1198,7 +1203,7 @@ def select(
         words = content_words(s.text)
         if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
             return False
-        if _ANAPHORA.match(s.text) and not (chosen and chosen[-1].n == s.n):
+        if (_ANAPHORA.match(s.text) or _REFERS_BACK.search(s.text)) and not (chosen and chosen[-1].n == s.n):
             return False  # "It fits best in congested periods" needs its own passage's sentence before it
         special = _special(s, groups_of)
         if special and asked & SPECIAL_GROUPS and (not special & asked or other_kind(special, asked)):

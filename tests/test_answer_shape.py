@@ -646,3 +646,15 @@ def test_a_load_for_other_reps_comes_from_the_set_given() -> None:
     rpe_load = [c for c in calls if c.name == "rpe-load"]
     assert [(c.inputs["target_reps"], c.inputs["target_rpe"]) for c in rpe_load] == [(3, 8.0)]
     assert any("taken at RPE 8" in n for n in rpe_load[0].inputs.get("notes", [])), rpe_load[0].inputs
+
+
+def test_a_sentence_that_leans_on_an_unseen_list_needs_its_own_passage_before_it() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(n=1, score=1.2, similarity=0.8, lexical=0.3,
+                    text="Pelvic floor symptoms such as leaking are reasons to slow down.")  # fmt: skip
+    listed = Sentence(n=2, score=1.1, similarity=0.8, lexical=0.3,
+                      text="For a coach, any listed warning sign is a stop-and-refer point.")  # fmt: skip
+    assert [s.text for s in select([lead, listed])] == [lead.text]
+    own = listed.model_copy(update={"n": 1})
+    assert [s.text for s in select([lead, own])] == [lead.text, own.text]
