@@ -137,7 +137,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     p = state["plan"] or Plan()
     # "bc of the kids" says why a parent trains little: papers on children answer nothing here
     question = without_askers_children(state["question"])
-    queries = [without_askers_children(q) for q in p.queries or [question]]
+    queries = [without_askers_children(q) for q in p.queries] or [question]
     expanded = paper_words(question)
     if expanded:
         queries.append(expanded)
