@@ -222,3 +222,20 @@ def test_type_1_diabetes_is_screened_as_insulin_use():
 def test_palpitations_in_everyday_words_are_referred(text, flagged):
     codes = [f.code for f in screen(text).flags]
     assert ("symptom_palpitations" in codes) is flagged, codes
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "flagged"),
+    [
+        ("How risky is running a marathon for cardiac arrest?", "heart_disease", False),
+        ("what is the risk of sudden cardiac arrest in marathon runners", "heart_disease", False),
+        ("I had a cardiac arrest last year, can I run a marathon?", "heart_disease", True),
+        ("How does fluid intake influence the risk of exercise-associated hyponatraemia?",
+         "electrolyte", False),
+        ("how do i avoid hyponatremia in an ironman", "electrolyte", False),
+        ("I was told I have hyponatremia, can I still run?", "electrolyte", True),
+    ],
+)
+def test_asking_about_a_risk_is_not_having_the_condition(text, code, flagged):
+    codes = [m.code for m in find_mentions(text)]
+    assert (code in codes) is flagged, codes
