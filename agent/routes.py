@@ -66,6 +66,7 @@ _CARB_LOAD = (
     ("light", ("light", "easy", "skill", "rest day", "recovery day", "yoga")),
 )  # fmt: skip
 _FORMULAS = ("epley", "brzycki", "lombardi", "mayhew", "wathan")
+_ESTIMATE_1RM = ("1rm", "1 rm", "one rep max", "one-rep max", "e1rm", "rep max")
 
 
 def _has(text: str, phrases: Sequence[str]) -> bool:
@@ -288,6 +289,14 @@ class Router:
                     self._rpe_from_e1rm(inputs, target, notes)
         if not one_rm_done:
             self._rpe_from_stated_1rm(targets)
+            if not with_load and not self.parsed.one_rms and _has(self.q, _ESTIMATE_1RM) and _has(
+                self.q, ("estimate", "calculate", "work out", "figure out", "predict", "my 1rm",
+                         "my one rep max", "my max")
+            ):  # fmt: skip
+                # "can I estimate my 1RM off a set of 5?": the calculator needs the set itself
+                self.questions.append(
+                    "What load did you lift, for how many reps (10 or fewer), and how close to failure?"
+                )
         # "What load for a triple at RPE 9?" asks about the target, not the next session. A
         # stall of weeks told in one line is no session log: the rules need the sessions, and
         # the evidence on deloads and program changes answers it.

@@ -295,8 +295,16 @@ class Grammar(Tokens):
         weekly_words = R(
             r"(?:weekly (?:mileage|distance|volume|km)|mileage|weekly)(?: is| of|:| =)?"
         )
-        weekly = (value("value") + dist_unit("unit") + per_week) | (
-            weekly_words + value("value") + dist_unit("unit")
+        # "weekly mileage from 30 to 45km", "from 30 to 45 km a week": the current distance is
+        # the first, its unit the one written after either
+        going_to = R(r"from") + value("value") + pp.Opt(dist_unit("unit")) + R(r"to\b") + value(
+            "goal"
+        ) + dist_unit("unit")
+        weekly = (
+            (weekly_words + going_to)
+            | (going_to + per_week)
+            | (value("value") + dist_unit("unit") + per_week)
+            | (weekly_words + value("value") + dist_unit("unit"))
         )
         hour_unit = R(r"(?:hours?|hrs?|h|minutes?|mins?)\b")
         per_day = R(r"(?:a|per|each|every|/) ?day\b")
