@@ -116,12 +116,23 @@ def paper_words(question: str) -> str | None:
     'how fast can I increase my mileage? weekly running distance volume'
     >>> paper_words("Is 5x5 better than 3x10?")
     'Is 5 sets of 5 repetitions better than 3 sets of 10 repetitions?'
+    >>> paper_words("marathon in 3 weeks, how much should i cut back?")
+    'marathon in 3 weeks, how much should i cut back? reduce training volume tapering before competition'
     >>> paper_words("How much protein per day?") is None
     True
     """
     spelt = SETS_BY_REPS.sub(r"\1 sets of \2 repetitions", question)
     low = question.lower()
-    extra = [v for k, v in _synonyms().items() if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)]
+    found = [
+        (m.span(), v) for k, v in _synonyms().items()
+        for m in re.finditer(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
+    ]  # fmt: skip
+    # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,
+    # not the "cut" of weight loss
+    extra = list(dict.fromkeys(
+        v for (a, b), v in found
+        if not any(c <= a and b <= d and (c, d) != (a, b) for (c, d), _ in found)
+    ))  # fmt: skip
     if extra:
         return f"{spelt} {' '.join(extra)}"
     return spelt if spelt != question else None
@@ -236,12 +247,14 @@ def uncovered_terms(
     # a three-letter name counts when it is written as one ("NAD+", "CBD", "HMB") or is no
     # English word; "hrs", "bro" and "run" name no topic of their own
     acronyms = {w.lower() for w in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![a-z])", question)}
+    # a word naming a group a retrieved passage is about: "menopause" for "postmenopausal women"
+    groups = set().union(*(groups_in(f"{e.title} {e.text}", POPULATIONS) for e in evidence))
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(low)):
         short = len(word) == 3 and (word in acronyms or not is_common(word))
         if (len(word) < 4 and not short) or "'" in word or word in _STOPWORDS or word in _GENERIC:
             continue
-        if word in phrased or word in _PLACES:
+        if word in phrased or word in _PLACES or groups_in(word, POPULATIONS) & groups & SPECIAL_GROUPS:
             continue
         alias = aliases.get(word)
         if alias and spelt_out(alias):
@@ -577,12 +590,14 @@ def asked_count(question: str) -> re.Pattern[str] | None:
 
 # What "how often" is answered with: "every 4-6 weeks", "twice a week", "1-2 sessions a week".
 _RANGE = r"\d+(?:\s*(?:-|\u2013|to)\s*\d+)?"
+_SAID = r"(?:one|two|three|four|five|six)"
+_SAID_RANGE = rf"(?:{_RANGE}|{_SAID}(?:\s+(?:to|or)\s+{_SAID})?)"  # "two to three"
 _FREQUENCY = re.compile(
     rf"\b(?:every|each)\s+(?:{_RANGE}\s+|other\s+|few\s+|two\s+|three\s+|six\s+)?"
     r"(?:days?|weeks?|months?|years?|seasons?)\b"
     rf"|\b(?:once|twice|{_RANGE}\s*(?:x|times?)|(?:one|two|three|four)\s+times?)\s+(?:a|per|each)\s+"
     r"(?:day|week|month|year|season)\b"
-    rf"|\b{_RANGE}\s+(?:[a-z-]+\s+){{0,2}}?(?:sessions?|days?|workouts?)\s+(?:a|per|each)\s+week\b"
+    rf"|\b{_SAID_RANGE}\s+(?:[a-z-]+\s+){{0,2}}?(?:sessions?|days?|workouts?|times)\s+(?:a|per|each)\s+week\b"
     rf"|\b{_RANGE}[- ](?:day|week|month|year)\s+intervals?\b",
     re.I,
 )
@@ -601,7 +616,10 @@ _NEXT_PART = re.compile(
     r"|,\s+(?=(?:how|what|when)\b)|\?\s+(?=\S)",
     re.I,
 )
-_ASKS_NOTHING = frozenset(content_words("need take should much many long often best work get good"))
+_ASKS_NOTHING = frozenset(content_words(
+    "need take should much many long often best work get good actually really even just look "
+    "like kind sort thing stuff"
+))  # "what should it actually look like" names no word the answer must use
 
 
 def question_parts(question: str) -> list[str]:
@@ -800,7 +818,7 @@ def populations_in(text: str) -> set[str]:
 # Groups whose findings do not carry over to everyone ("trained" and "untrained" do, roughly).
 SPECIAL_GROUPS = frozenset(
     {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese",
-     "type 1 diabetes", "type 2 diabetes", "para", "arthritis"}
+     "type 1 diabetes", "type 2 diabetes", "para", "arthritis", "menopause"}
 )
 # Kinds of one group whose findings do not carry over to each other: how structured training
 # moves blood glucose in type 2 diabetes is no answer to a type 1 runner's hypos.
@@ -830,6 +848,7 @@ _GROUP_NOTES = {
     "obese": ("people living with obesity", "a doctor"),
     "para": ("para athletes", "a coach or physiotherapist who works with para athletes"),
     "arthritis": ("people with arthritis", "a physiotherapist or doctor"),
+    "menopause": ("women around the menopause", "a doctor or a coach who works with women in midlife"),
 }
 
 
@@ -1186,7 +1205,7 @@ def select(
     groups_of = groups_of or {}
     used: Counter[int] = Counter()
 
-    def admissible(s: Sentence) -> bool:
+    def admissible(s: Sentence, answers_part: bool = False) -> bool:
         # the lead must clear the floor; a support, whose lead already has, may sit a little
         # below it ("is failure a good idea or am I frying myself?" scores low throughout)
         if s.score < floor - (SUPPORT_BELOW_FLOOR if chosen else 0.0):
@@ -1194,8 +1213,10 @@ def select(
         if s.kind != "finding" or used[s.n] >= per_passage:
             return False
         # a sentence sharing no word with the question needs a chosen one of its passage and
-        # to be as close in meaning as the lead: papers say "NHE" once they have named it
-        if s.lexical == 0 and not (
+        # to be as close in meaning as the lead: papers say "NHE" once they have named it. One
+        # that gives what a part asks for ("two to three sessions per week" for "how often")
+        # is tied to the question by that.
+        if s.lexical == 0 and not answers_part and not (
             any(c.n == s.n for c in chosen) and s.similarity >= chosen[0].similarity
             and len(content_words(s.text)) >= 6  # not a table's "15/15: +5.5%, 60.5 to 64.4"
         ):  # fmt: skip
@@ -1247,7 +1268,7 @@ def select(
         answer = next((
             s for s in ranked
             if s.score >= chosen[0].score - need_margin and s not in chosen and need.search(s.text)
-            and admissible(s)
+            and admissible(s, answers_part=True)
         ), None)  # fmt: skip
         if answer is None:
             continue

@@ -66,6 +66,7 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
                   "couch to"),
     "obese": ("overweight", "obese", "obesity"),
     "arthritis": ("osteoarthritis", "arthritis", "arthritic"),
+    "menopause": ("menopaus", "postmenopaus", "post-menopaus", "perimenopaus", "peri-menopaus"),
     "para": ("wheelchair", "spinal cord injur", "para athlete", "para-athlete", "paralympic",
              "para sport", "para-sport", "amputee", "limb deficien"),
     "trained": ("resistance-trained", "trained lifters", "trained men", "trained women",

@@ -658,3 +658,56 @@ def test_a_sentence_that_leans_on_an_unseen_list_needs_its_own_passage_before_it
     assert [s.text for s in select([lead, listed])] == [lead.text]
     own = listed.model_copy(update={"n": 1})
     assert [s.text for s in select([lead, own])] == [lead.text, own.text]
+
+
+def test_how_often_is_answered_in_words_too_and_filler_names_no_part() -> None:
+    from fitcoach.agent.evidence import Sentence, question_needs
+
+    asked = question_needs("my son is 14 and wants to start lifting, is that safe and how often should he go")
+    lead = Sentence(n=1, score=1.2, similarity=0.69, lexical=0.1,
+                    text="A 12-year-old can safely start supervised strength training.")  # fmt: skip
+    # shares no word with the question and sits in another passage, but gives the frequency asked
+    often = Sentence(n=2, score=0.98, similarity=0.70, lexical=0.0,
+                     text="Two to three sessions per week on non-consecutive days is appropriate.")  # fmt: skip
+    youth = {"youth"}
+    assert [s.n for s in select([lead, often], asked=youth)] == [1]
+    assert [s.n for s in select([lead, often], asked=youth, needs=asked)] == [1, 2]
+    # "what does it actually look like" asks for a description, not for the words "look" or "like"
+    needs = question_needs("when should i deload and what does a deload week actually look like")
+    assert not any(n.search("Heavier loads are likely to help.") for n in needs)
+
+
+def test_a_phrase_is_read_before_the_word_inside_it() -> None:
+    from fitcoach.agent.evidence import paper_words
+
+    tapering = paper_words("marathon in 3 weeks, how much should i cut back")
+    assert tapering is not None and "tapering" in tapering and "weight loss" not in tapering
+    assert "weight loss" in (paper_words("how fast should i cut for a meet") or "")
+
+
+def test_a_group_the_papers_name_in_another_form_is_no_gap() -> None:
+    from fitcoach.agent.evidence import populations_in, uncovered_terms
+
+    liftmor = [Evidence(n=1, title="Heavy lifting in postmenopausal women", text="Lifting was safe.")]
+    protein = [Evidence(n=1, title="Protein per meal", text="Eat 0.4 g/kg per meal.")]
+    library = frozenset({"lifting", "heavier", "protein", "meal"})
+    assert uncovered_terms("going through menopause, should I lift heavier?", liftmor, library) == []
+    assert uncovered_terms("in menopause, how much protein per meal?", protein, library) == ["menopause"]
+    # findings for the over-65s are not findings for a woman at the menopause
+    assert populations_in("52 and going through menopause") == {"menopause"}
+
+
+def test_a_1rm_asked_without_a_set_asks_for_the_set() -> None:
+    from fitcoach.agent.planner import in_scope, plan
+
+    p = plan("can i estimate my 1rm off a set of 5 or is that kinda bs")
+    assert not p.tool_calls and any("how many reps" in q for q in p.questions), p
+    assert not any("how many reps" in q for q in plan("squat 100 kg x 5, what's my 1rm?").questions)
+    assert in_scope("anyone tried shilajit for testosterone, worth the money?")
+
+
+def test_a_weekly_build_from_one_distance_to_another_is_priced() -> None:
+    from fitcoach.agent.planner import plan
+
+    calls = plan("upping my weekly mileage from 30 to 45km for a half, how fast can i do that").tool_calls
+    assert [(c.name, c.inputs.get("weekly_distance")) for c in calls] == [("running-progression", 30.0)]
