@@ -874,6 +874,28 @@ def untested_note(
     return f"These findings are not specific to {who}: check them with {ask}."
 
 
+def other_group_note(
+    asked: set[str], chosen: Sequence[Sentence], groups_of: dict[int, set[str]]
+) -> str | None:
+    """A caveat when the answer opens with a finding about a special group the question is not
+    about (nor the athlete's profile): "exercise is a first-line treatment for painful knee
+    osteoarthritis" is no verdict on a squatter's sore knee until the reader knows whose knees.
+
+    >>> s = Sentence(text="Exercise eases painful knee osteoarthritis.", n=1, score=1.0)
+    >>> other_group_note(set(), [s], {1: set()})
+    'The main finding comes from studies of people with arthritis and may not apply as it stands.'
+    >>> other_group_note({"arthritis"}, [s], {1: set()}) is None
+    True
+    """
+    if not chosen or asked & SPECIAL_GROUPS:
+        return None
+    groups = sorted(_special(chosen[0], groups_of) & set(_GROUP_NOTES))
+    if not groups:
+        return None
+    return (f"The main finding comes from studies of {_GROUP_NOTES[groups[0]][0]} and may not "
+            "apply as it stands.")  # fmt: skip
+
+
 def asked_populations(question: str, profile: AthleteProfile | None) -> set[str]:
     """The groups a question is about: named in it, or implied by the athlete's profile."""
     groups = populations_in(question)

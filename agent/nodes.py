@@ -28,6 +28,7 @@ from fitcoach.agent.evidence import (
     caveat,
     groups_by_source,
     is_common,
+    other_group_note,
     paper_words,
     populations_in,
     question_needs,
@@ -360,7 +361,11 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     # The group the question names ("for teenagers"); one the profile implies gets the
     # screen's own note. A calculator's number stands on its formula, not on studies.
     named = populations_in(state["question"])
-    note = None if runs else untested_note(named, chosen, groups_by_source(evidence))
+    groups_of = groups_by_source(evidence)
+    note = None if runs else (
+        untested_note(named, chosen, groups_of)
+        or other_group_note(asked_populations(state["question"], state.get("profile")), chosen, groups_of)
+    )  # fmt: skip
     verified = compose(
         chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
         see=_see(state), asks=p.questions, question=state["question"], notes=[note] if note else [],
