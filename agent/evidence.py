@@ -1188,6 +1188,12 @@ def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
 
 # How far below the sentence floor a support may sit once its lead has cleared it.
 SUPPORT_BELOW_FLOOR = 0.1
+# How much further in meaning from the question a support may sit than its lead: a PE
+# teacher's concussion question drew "a 12-year-old can start strength training" (0.40
+# against the lead's 0.65) on its age alone. Set on the tune split of bench/answer_quality.py
+# by replaying `select`: 0.15 kept every answer's key points (one more answer held them all)
+# and dropped 7 supports, most of them off the question; 0.1 lost key points in 3 answers.
+SUPPORT_SIMILARITY_GAP = 0.15
 
 
 def select(
@@ -1242,6 +1248,8 @@ def select(
             any(c.n == s.n for c in chosen) and s.similarity >= chosen[0].similarity
             and len(content_words(s.text)) >= 6  # not a table's "15/15: +5.5%, 60.5 to 64.4"
         ):  # fmt: skip
+            return False
+        if chosen and not answers_part and s.similarity < chosen[0].similarity - SUPPORT_SIMILARITY_GAP:
             return False
         words = content_words(s.text)
         if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
