@@ -711,3 +711,16 @@ def test_a_weekly_build_from_one_distance_to_another_is_priced() -> None:
 
     calls = plan("upping my weekly mileage from 30 to 45km for a half, how fast can i do that").tool_calls
     assert [(c.name, c.inputs.get("weekly_distance")) for c in calls] == [("running-progression", 30.0)]
+
+
+def test_a_support_far_from_the_question_in_meaning_is_padding() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(n=1, score=0.70, similarity=0.65, lexical=0.2,
+                    text="Run the graded return-to-sport steps after a concussion.")  # fmt: skip
+    # close in score thanks to the asked age group, far in meaning
+    youth = Sentence(n=2, score=0.64, similarity=0.40, lexical=0.1,
+                     text="A 12-year-old can safely start supervised strength training.")  # fmt: skip
+    step = Sentence(n=1, score=0.58, similarity=0.58, lexical=0.1,
+                    text="Each return-to-sport step usually takes at least 24 hours.")  # fmt: skip
+    assert [s.n for s in select([lead, youth, step])] == [1, 1]
