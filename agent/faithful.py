@@ -55,7 +55,7 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "postpartum": ("postpartum", "after childbirth", "post-partum", "postnatal", "gave birth",
                    "giving birth"),
     "diabetes": ("diabet",),
-    "type 1 diabetes": ("type 1 diabet", "type-1 diabet", "type i diabet", "t1d", "type 1 diabe",
+    "type 1 diabetes": ("type 1 diabet", "type-1 diabet", "type i diabet", "t1d", "t1 diabet", "type 1 diabe",
                         "type one diabet", "insulin-dependent"),
     "type 2 diabetes": ("type 2 diabet", "type-2 diabet", "type ii diabet", "t2d",
                         "type two diabet"),

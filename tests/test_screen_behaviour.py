@@ -206,6 +206,8 @@ def test_screen_json_has_flags_list():
 def test_type_1_diabetes_is_screened_as_insulin_use():
     codes = [f.code for f in screen("type 1 diabetic, going low on long runs, how should i fuel?").flags]
     assert "med_insulin" in codes, codes
+    codes = [f.code for f in screen("t1 diabetic here, my sugar tanks on long rides").flags]
+    assert "med_insulin" in codes, codes
     codes = [f.code for f in screen("I have type 2 diabetes, how much should I walk?").flags]
     assert "med_insulin" not in codes, codes
 
