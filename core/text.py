@@ -152,9 +152,41 @@ def whole_list_items(sentences: list[str]) -> list[str]:
 
 
 def passage_sentences(text: str) -> list[str]:
-    """A cleaned passage's sentences with its list items whole: what the evidence offers and
-    what the verifier checks against, split the same way."""
-    return whole_list_items(split_sentences(text))
+    """A cleaned passage's sentences with its list items whole and PDF section headings taken
+    off their fronts: what the evidence offers and what the verifier checks against, split
+    the same way."""
+    return [without_heading(s) for s in whole_list_items(split_sentences(text))]
+
+
+_SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+){1,3}\s+(?=[A-Z])")
+
+
+def without_heading(sentence: str) -> str:
+    """A sentence without the numbered section heading a PDF ran into it: the sentence starts
+    at the last capital of the heading's run of capitals ("Bone Metabolism When ..."), or at
+    the first capital after a lower-case word ("Whey protein Following ...").
+
+    >>> without_heading("3.7.1 Creatine Creatine stands out as the most used ergogenic aid.")
+    'Creatine stands out as the most used ergogenic aid.'
+    >>> without_heading("3.8.1 Pre-exercise nutrition The usual window is the hour before a session.")
+    'The usual window is the hour before a session.'
+    >>> without_heading("2.5 Athletes improved by 4% over the season.")
+    '2.5 Athletes improved by 4% over the season.'
+    """
+    number = _SECTION_NUMBER.match(sentence)
+    if number is None:
+        return sentence
+    words = sentence[number.end() :].split(" ")
+    capital = [w[:1].isupper() for w in words]
+    if len(words) > 1 and capital[0] and capital[1]:
+        start = 0
+        while start + 1 < len(words) and capital[start + 1]:
+            start += 1
+    else:
+        start = next((k for k in range(1, len(words)) if capital[k] and not capital[k - 1]), 0)
+    if start == 0 or len(words) - start < 5:
+        return sentence
+    return " ".join(words[start:])
 
 
 def split_sentences(text: str) -> list[str]:
