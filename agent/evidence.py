@@ -141,7 +141,7 @@ def paper_words(question: str) -> str | None:
 # --- does the library speak of it at all --------------------------------------------------
 
 # Words any coaching question may use without naming its topic.
-_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true"])  # fmt: skip
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "marketing", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 # Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
 # and drinking): places the papers never name do not make a gap.
@@ -219,6 +219,8 @@ def uncovered_terms(
     []
     >>> uncovered_terms("How do I train my pecs?", [Evidence(n=1, title="Chest training", text="x")])
     []
+    >>> uncovered_terms("is red light therapy legit for recovery?", ev, frozenset({"red", "therapy"}))
+    ['red light']
     """
     import difflib
 
@@ -274,7 +276,16 @@ def uncovered_terms(
         if not is_common(word) and difflib.get_close_matches(word, near, n=1, cutoff=0.8):
             continue
         out.append(word)
+    # a therapy named in everyday words ("red light therapy") is covered only when a retrieved
+    # passage names it so: "light" and "red" alone are in every library
+    for named in _NAMED_THERAPY.finditer(low):
+        name = " ".join(w for w in named.group(1).split() if w not in _STOPWORDS)
+        if " " in name and not any(name in f"{e.title} {e.text}".lower() for e in evidence):
+            out.append(name)
     return out
+
+
+_NAMED_THERAPY = re.compile(r"\b((?:[a-z]+[ -]){1,3}?)(?:therapy|therapies|treatment|treatments|device)\b")
 
 
 # A word names the question's topic when leaving it out moves the question's meaning: "beer"
@@ -975,13 +986,17 @@ def _table_row_run(sentence: str) -> bool:
 MAX_WORDS = 70
 
 
+# A PDF heading inside a sentence: "... Grams of = Carbohydrates 3.3 Protein Preserving ...".
+_HEADING_INSIDE = re.compile(r"\s\d+(?:\.\d+){1,3}\s+[A-Z][a-z]+\s+[A-Z][a-z]")
+
+
 def _usable(sentence: str) -> bool:
     if _table_row_run(sentence):
         return False
     words = sentence.split()
     proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
     fragment = bool(re.match(r"\d+(?:\.\d+)?\s*[,;:)]", sentence)) or not _balanced(sentence)
-    if _FRONT_MATTER.match(sentence):
+    if _FRONT_MATTER.match(sentence) or _HEADING_INSIDE.search(sentence):
         return False
     # a sentence cut off by a chunk boundary ("... who must move their body against") has
     # no stop: quoting it would put half a claim in the answer
