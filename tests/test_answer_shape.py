@@ -724,3 +724,13 @@ def test_a_support_far_from_the_question_in_meaning_is_padding() -> None:
     step = Sentence(n=1, score=0.58, similarity=0.58, lexical=0.1,
                     text="Each return-to-sport step usually takes at least 24 hours.")  # fmt: skip
     assert [s.n for s in select([lead, youth, step])] == [1, 1]
+
+
+def test_a_pdf_heading_run_into_a_sentence_is_no_part_of_it() -> None:
+    text = ("3.7.1 Creatine Creatine stands out as the most used ergogenic aid in sport. "
+            "The formula is as follows: Daily Intake of Carbohydrates = Carbohydrates 3.3 Protein "
+            "Preserving muscle mass is a crucial goal for athletes.")  # fmt: skip
+    e = Evidence.from_passage(1, Passage(chunk_id="c", doc_id="d", title="Sports nutrition", text=text))
+    assert e.sentences[0] == "Creatine stands out as the most used ergogenic aid in sport."
+    ranked = rank_sentences("How much creatine and protein do athletes need?", [e])
+    assert [s.text for s in ranked] == [e.sentences[0]]
