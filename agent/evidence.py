@@ -1211,6 +1211,13 @@ SUPPORT_BELOW_FLOOR = 0.1
 SUPPORT_SIMILARITY_GAP = 0.15
 
 
+def _repeats(words: set[str], chosen: set[str]) -> bool:
+    """Whether a sentence with these content words says a chosen one over: mostly its words,
+    or nearly all of them (six or more) with more added."""
+    shared = len(words & chosen)
+    return shared > 0.7 * max(len(words), 1) or (len(chosen) >= 6 and shared >= 0.9 * len(chosen))
+
+
 def select(
     ranked: Sequence[Sentence],
     limit: int = 4,
@@ -1267,7 +1274,11 @@ def select(
         if chosen and not answers_part and s.similarity < chosen[0].similarity - SUPPORT_SIMILARITY_GAP:
             return False
         words = content_words(s.text)
-        if any(len(words & content_words(c.text)) > 0.7 * max(len(words), 1) for c in chosen):
+        # a repeat: mostly the words of a chosen sentence, or a chosen sentence's words nearly
+        # all over again with more added ("Pre-sleep casein of 30-40 g raises overnight muscle
+        # protein synthesis" and "A pre-sleep dose of 30-40 g of casein raises ... and
+        # metabolic rate"), as two papers say one thing
+        if any(_repeats(words, content_words(c.text)) for c in chosen):
             return False
         if (_ANAPHORA.match(s.text) or _REFERS_BACK.search(s.text)) and not (chosen and chosen[-1].n == s.n):
             return False  # "It fits best in congested periods" needs its own passage's sentence before it

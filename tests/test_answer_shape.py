@@ -734,3 +734,16 @@ def test_a_pdf_heading_run_into_a_sentence_is_no_part_of_it() -> None:
     assert e.sentences[0] == "Creatine stands out as the most used ergogenic aid in sport."
     ranked = rank_sentences("How much creatine and protein do athletes need?", [e])
     assert [s.text for s in ranked] == [e.sentences[0]]
+
+
+def test_a_finding_said_over_with_more_added_is_a_repeat() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    short = Sentence(n=1, score=1.0, similarity=0.6, lexical=0.3,
+                     text="Pre-sleep casein of 30-40 g raises overnight muscle protein synthesis.")  # fmt: skip
+    longer = Sentence(n=2, score=0.95, similarity=0.6, lexical=0.3,
+                      text="A pre-sleep dose of 30-40 g of casein raises overnight muscle protein "
+                      "synthesis and metabolic rate without affecting fat breakdown.")  # fmt: skip
+    other = Sentence(n=3, score=0.9, similarity=0.6, lexical=0.3,
+                     text="Poor sleep is common in elite athletes, who often get under 7 hours.")  # fmt: skip
+    assert [s.n for s in select([short, longer, other])] == [1, 3]
