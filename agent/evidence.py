@@ -1209,6 +1209,10 @@ SUPPORT_BELOW_FLOOR = 0.1
 # by replaying `select`: 0.15 kept every answer's key points (one more answer held them all)
 # and dropped 7 supports, most of them off the question; 0.1 lost key points in 3 answers.
 SUPPORT_SIMILARITY_GAP = 0.15
+# Groups whose answers take supports only from findings about them: general strength advice
+# ("heavy sets build a bigger 1RM") is no support for a client 22 weeks pregnant. (For older
+# adults or teenagers general findings often do carry over; the tune split lost recall there.)
+OWN_GROUP_ONLY = frozenset({"pregnant", "postpartum"})
 
 
 def _repeats(words: set[str], chosen: set[str]) -> bool:
@@ -1285,6 +1289,8 @@ def select(
         special = _special(s, groups_of)
         if special and asked & SPECIAL_GROUPS and (not special & asked or other_kind(special, asked)):
             return False  # asked about a 13-year-old: what older adults should lift is no answer
+        if chosen and asked & OWN_GROUP_ONLY and not special & asked:
+            return False  # 22 weeks pregnant: "heavy sets build a bigger 1RM" is no support
         lead = chosen[0] if chosen else None
         return not (lead and special and not special & (
             asked | populations_in(lead.text) | groups_of.get(lead.n, set())

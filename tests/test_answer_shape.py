@@ -747,3 +747,14 @@ def test_a_finding_said_over_with_more_added_is_a_repeat() -> None:
     other = Sentence(n=3, score=0.9, similarity=0.6, lexical=0.3,
                      text="Poor sleep is common in elite athletes, who often get under 7 hours.")  # fmt: skip
     assert [s.n for s in select([short, longer, other])] == [1, 3]
+
+
+def test_in_pregnancy_a_general_finding_is_no_support() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    pregnancy = Sentence(n=1, score=1.0, similarity=0.6, lexical=0.3,
+                         text="Resistance exercise is among the activities judged safe in pregnancy.")  # fmt: skip
+    heavy = Sentence(n=2, score=0.95, similarity=0.6, lexical=0.3,
+                     text="Heavy sets should be part of the plan for a bigger deadlift 1RM.")  # fmt: skip
+    assert [s.n for s in select([pregnancy, heavy], asked={"pregnant"})] == [1]
+    assert [s.n for s in select([pregnancy, heavy], asked={"older"})] == [1, 2]
