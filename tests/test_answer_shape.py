@@ -757,4 +757,5 @@ def test_in_pregnancy_a_general_finding_is_no_support() -> None:
     heavy = Sentence(n=2, score=0.95, similarity=0.6, lexical=0.3,
                      text="Heavy sets should be part of the plan for a bigger deadlift 1RM.")  # fmt: skip
     assert [s.n for s in select([pregnancy, heavy], asked={"pregnant"})] == [1]
-    assert [s.n for s in select([pregnancy, heavy], asked={"older"})] == [1, 2]
+    lifting = pregnancy.model_copy(update={"text": "Lifting twice a week builds strength at any age."})
+    assert [s.n for s in select([lifting, heavy], asked={"older"})] == [1, 2]  # general findings carry over
