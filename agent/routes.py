@@ -105,6 +105,25 @@ def asks_to_build(question: str) -> bool:
     )
 
 
+def _asks_zones(question: str) -> bool:
+    """Whether the question asks for heart-rate numbers: "how much of my riding should be zone
+    2?" asks how to split the week, not for the zones' beats per minute.
+
+    >>> _asks_zones("im 58, how much of my 250 km a week should be zone 2 vs the hard stuff?")
+    False
+    >>> _asks_zones("I'm 40, what are my heart rate zones?"), _asks_zones("58yo, work out my zones")
+    (True, True)
+    """
+    if _has(question, tuple(t for t in INTENTS["zones"] if t not in ("zone", "zones"))):
+        return True
+    return _has(question, ("zone", "zones")) and _has(question, _ZONE_NUMBERS)
+
+
+# "zone 2" asked for as numbers, not as a share of the week
+_ZONE_NUMBERS = ("my zones", "my zone", "calculate", "figure out", "work out", "what are",
+                 "what is my", "set my", "set up")  # fmt: skip
+
+
 def canonical_exercise(name: str | None) -> str | None:
     """A catalogue name for `name` ("squat" -> "back squat"), or the name as given."""
     if not name:
@@ -514,7 +533,7 @@ class Router:
         p = self.parsed
         age = p.age if p.age is not None else (self.profile.age if self.profile else None)
         if (
-            _has(self.q, INTENTS["zones"])
+            _asks_zones(self.q)
             and (p.max_hr or age)
             and "heart-rate-zones" not in [c.name for c in self.calls]
         ):
