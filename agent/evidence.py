@@ -692,7 +692,8 @@ _EXAMPLE = re.compile(
 _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
 # leans on a list the reader has not seen: "any listed contraindication", "the above"
 _REFERS_BACK = re.compile(
-    r"\b(?:listed|aforementioned|above-mentioned|(?:mentioned|described) above|the above)\b",
+    r"\b(?:listed|aforementioned|above-mentioned|(?:mentioned|described) above|the above|"
+    r"(?:in|for) both groups|(?:in|for) either group|the two groups)\b",
     re.I,
 )
 # ... nor one that carries on from the sentence before ("So a powerlifter ...").

@@ -759,3 +759,16 @@ def test_in_pregnancy_a_general_finding_is_no_support() -> None:
     assert [s.n for s in select([pregnancy, heavy], asked={"pregnant"})] == [1]
     lifting = pregnancy.model_copy(update={"text": "Lifting twice a week builds strength at any age."})
     assert [s.n for s in select([lifting, heavy], asked={"older"})] == [1, 2]  # general findings carry over
+
+
+def test_a_share_of_zone_2_asks_for_evidence_not_heart_rate_numbers() -> None:
+    from fitcoach.agent.evidence import Sentence
+    from fitcoach.agent.planner import plan
+
+    split = plan("im 58 and ride about 250 km a week, how much of that should be zone 2 vs the hard stuff?")
+    assert "heart-rate-zones" not in [c.name for c in split.tool_calls]
+    assert "heart-rate-zones" in [c.name for c in plan("I'm 45, what should my zone 2 heart rate be?").tool_calls]
+    # "in both groups" leans on a study design the reader has not seen
+    lead = Sentence(n=1, score=1.2, similarity=0.8, lexical=0.3, text="About 80% of sessions were easy.")
+    groups = Sentence(n=2, score=1.1, similarity=0.8, lexical=0.3, text="11-14 sessions per week in both groups.")
+    assert [s.text for s in select([lead, groups])] == [lead.text]
