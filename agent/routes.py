@@ -66,6 +66,7 @@ _CARB_LOAD = (
     ("light", ("light", "easy", "skill", "rest day", "recovery day", "yoga")),
 )  # fmt: skip
 _FORMULAS = ("epley", "brzycki", "lombardi", "mayhew", "wathan")
+_DOSE_TAKEN = re.compile(r"\b\d+(?:\.\d+)?\s*(?:g|mg|grams?|milligrams?)\s+(?:a|per|each)\s+day\b")
 _ESTIMATE_1RM = ("1rm", "1 rm", "one rep max", "one-rep max", "e1rm", "rep max")
 
 
@@ -481,8 +482,10 @@ class Router:
         hourly = _has(self.q, INTENTS["hourly"])
         if hourly:
             asks["carbohydrate"] = False
-        # a weight given is a number to work with; an amount asked needs one
-        amount = given or (_has(self.q, INTENTS["amount"]) and not per_kg and not hourly)
+        # a weight given is a number to work with; an amount asked needs one ("been on 5g a
+        # day for a year" tells a dose, it does not ask for one)
+        asked = _DOSE_TAKEN.sub(" ", self.q)
+        amount = given or (_has(asked, INTENTS["amount"]) and not per_kg and not hourly)
         if amount and (asks["protein"] or asks["carbohydrate"] or asks["caffeine"] or asks["creatine"]):
             mass = self._body_mass(notes)
         if mass is not None:

@@ -772,3 +772,11 @@ def test_a_share_of_zone_2_asks_for_evidence_not_heart_rate_numbers() -> None:
     lead = Sentence(n=1, score=1.2, similarity=0.8, lexical=0.3, text="About 80% of sessions were easy.")
     groups = Sentence(n=2, score=1.1, similarity=0.8, lexical=0.3, text="11-14 sessions per week in both groups.")
     assert [s.text for s in select([lead, groups])] == [lead.text]
+
+
+def test_a_dose_already_taken_asks_for_no_body_weight() -> None:
+    from fitcoach.agent.planner import plan
+
+    safety = plan("is creatine safe long term or does it mess w your kidneys? been on 5g a day for a year")
+    assert not safety.questions, safety.questions
+    assert plan("how much creatine should i take a day").questions == ["What is your body weight (kg or lb)?"]
