@@ -827,6 +827,20 @@ def populations_in(text: str) -> set[str]:
     return groups
 
 
+def said_about(sentence: str) -> set[str]:
+    """The groups a paper's sentence is about. Its "young athletes" may be college athletes
+    ("sudden cardiac arrest in young athletes" of the NCAA) or fit adults, so only a question
+    or a title ("... in Young Athletes?") makes them children or teenagers.
+
+    >>> said_about("Low vitamin D is common even in fit, young athletes."), said_about("Girls aged 12.")
+    (set(), {'youth'})
+    """
+    return populations_in(_YOUNG_ATHLETES.sub(" ", sentence))
+
+
+_YOUNG_ATHLETES = re.compile(r"\byoung athletes?\b", re.I)
+
+
 # Groups whose findings do not carry over to everyone ("trained" and "untrained" do, roughly).
 SPECIAL_GROUPS = frozenset(
     {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese",
@@ -1087,7 +1101,7 @@ def sentence_features(
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before
-        named = populations_in(text) | populations_in(e.title)
+        named = said_about(text) | populations_in(e.title)
         if named and asked:
             f["population_match" if named & asked else "population_mismatch"] = 1.0
         elif named and not asked:
@@ -1198,7 +1212,7 @@ def _special(s: Sentence, groups_of: dict[int, set[str]]) -> set[str]:
     """The special groups a sentence is about: those it names, else its paper's title's (a
     note on pregnancy and the postpartum period says "leakage of amniotic fluid" of pregnancy
     only)."""
-    named = populations_in(s.text) & SPECIAL_GROUPS
+    named = said_about(s.text) & SPECIAL_GROUPS
     return named or groups_of.get(s.n, set()) & SPECIAL_GROUPS
 
 
@@ -1294,7 +1308,7 @@ def select(
             return False  # 22 weeks pregnant: "heavy sets build a bigger 1RM" is no support
         lead = chosen[0] if chosen else None
         return not (lead and special and not special & (
-            asked | populations_in(lead.text) | groups_of.get(lead.n, set())
+            asked | said_about(lead.text) | groups_of.get(lead.n, set())
         ))  # fmt: skip
 
     # Asked about no special group, a general finding within the margin leads, not one about
