@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from fitcoach.agent.evidence import Evidence, Sentence
+from fitcoach.agent.evidence import Evidence, Sentence, says_over
 from fitcoach.agent.schema import Citation
 from fitcoach.agent.tools.base import SafetyFlag, ToolRun
 from fitcoach.agent.verify import KeptSentence, VerifiedAnswer, assemble, passage_support
@@ -123,8 +123,13 @@ def compose(
 
 
 def _repeats(sentence: str, existing: Sequence[str]) -> bool:
+    """Mostly the words of a part already placed, or nearly all of one's with more added (the
+    model's shorter phrasing of a finding, then the finding itself)."""
     words = content_words(sentence)
-    return any(words and len(words & content_words(e)) >= 0.7 * len(words) for e in existing)
+    return any(
+        words and (len(words & (other := content_words(e))) >= 0.7 * len(words) or says_over(words, other))
+        for e in existing
+    )
 
 
 def quote(evidence: Evidence, sentences: Sequence[str]) -> str:

@@ -527,6 +527,16 @@ def conditions_in(text: str) -> set[str]:
     return _named(_CONDITION_RX, text)
 
 
+# Rest between sets is another rest than a rest day or waiting out soreness: a question that
+# names no sets, rest intervals or minutes of rest is not asking about it.
+_BETWEEN_SETS = re.compile(r"\bbetween (?:hard |working )?sets\b|\binter-?set\b", re.I)
+_REST_PAPER = re.compile(r"\brest (?:interval|period)s?\b", re.I)  # a title: the whole paper is on it
+_ASKS_SET_REST = re.compile(
+    r"\bsets?\b|\brest (?:interval|period|time)s?\b|\bminutes? (?:of )?rest\b|\brest(?:ing)? (?:for )?\d",
+    re.I,
+)
+
+
 def phases_in(text: str) -> set[str]:
     """When in a session a text is set.
 
@@ -1051,6 +1061,7 @@ def sentence_features(
     count = asked_count(question)
     asked = asked_populations(question, profile)
     phases = phases_in(question)
+    asks_set_rest = bool(_ASKS_SET_REST.search(question))
     nutrients = nutrients_in(question)
     regions = regions_in(question)
     conditions = conditions_in(question)
@@ -1101,6 +1112,8 @@ def sentence_features(
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before
+        if not asks_set_rest and (_BETWEEN_SETS.search(text) or _REST_PAPER.search(e.title)):
+            f["phase_mismatch"] = 1.0  # asked whether to rest a sore body, told to rest between sets
         named = said_about(text) | populations_in(e.title)
         if named and asked:
             f["population_match" if named & asked else "population_mismatch"] = 1.0
@@ -1230,11 +1243,16 @@ SUPPORT_SIMILARITY_GAP = 0.15
 OWN_GROUP_ONLY = frozenset({"pregnant", "postpartum"})
 
 
+def says_over(words: set[str], other: set[str]) -> bool:
+    """Whether a sentence with these content words holds nearly all of another's (six or
+    more) with more added: two papers, or the model and its source, saying one thing."""
+    return len(other) >= 6 and len(words & other) >= 0.9 * len(other)
+
+
 def _repeats(words: set[str], chosen: set[str]) -> bool:
     """Whether a sentence with these content words says a chosen one over: mostly its words,
-    or nearly all of them (six or more) with more added."""
-    shared = len(words & chosen)
-    return shared > 0.7 * max(len(words), 1) or (len(chosen) >= 6 and shared >= 0.9 * len(chosen))
+    or nearly all of the chosen one's with more added."""
+    return len(words & chosen) > 0.7 * max(len(words), 1) or says_over(words, chosen)
 
 
 def select(

@@ -780,3 +780,27 @@ def test_a_dose_already_taken_asks_for_no_body_weight() -> None:
     safety = plan("is creatine safe long term or does it mess w your kidneys? been on 5g a day for a year")
     assert not safety.questions, safety.questions
     assert plan("how much creatine should i take a day").questions == ["What is your body weight (kg or lb)?"]
+
+
+def test_rest_between_sets_is_not_the_rest_a_sore_lifter_asks_about() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    rest = Passage(chunk_id="r1", doc_id="rest", title="Effects of rest interval duration", text="x")
+    other = Passage(chunk_id="o1", doc_id="other", title="Periodization and programming", text="x")
+    ev = evidence(rest, other)
+    pool = [("A trained lifter should rest at least 2 minutes between hard sets.", ev[0]),
+            ("Programming includes exercise selection, loading and rest periods.", ev[1])]  # fmt: skip
+    sore = sentence_features("legs wrecked after leg day, train through DOMS or wait?", pool, [0.5] * 2, [0.5] * 2, ev)
+    assert [r.get("phase_mismatch", 0.0) for r in sore] == [1.0, 0.0]
+    asked = sentence_features("how long should I rest between sets of squats?", pool, [0.5] * 2, [0.5] * 2, ev)
+    assert [r.get("phase_mismatch", 0.0) for r in asked] == [0.0, 0.0]
+
+
+def test_the_models_shorter_phrasing_and_the_finding_it_rephrases_are_one_sentence() -> None:
+    from fitcoach.agent.compose import _repeats
+
+    finding = ("Consistent negative effects appeared with total sleep deprivation and with cutting "
+               "sleep short at the end of the night; going to bed late was less consistently harmful.")  # fmt: skip
+    drafted = "Consistent negative effects appeared with total sleep loss and with cutting sleep short at the end of the night."
+    assert _repeats(finding, [drafted])
+    assert not _repeats("Napping is flagged as needing more research.", [drafted])
