@@ -221,6 +221,8 @@ def uncovered_terms(
     []
     >>> uncovered_terms("is red light therapy legit for recovery?", ev, frozenset({"red", "therapy"}))
     ['red light']
+    >>> uncovered_terms("does mouth taping at night help recovery?", ev, frozenset({"mouth", "taping", "night"}))
+    ['mouth taping']
     """
     import difflib
 
@@ -282,10 +284,16 @@ def uncovered_terms(
         name = " ".join(w for w in named.group(1).split() if w not in _STOPWORDS)
         if " " in name and not any(name in f"{e.title} {e.text}".lower() for e in evidence):
             out.append(name)
+    for taped in _TAPING.finditer(low):
+        if taped.group(1) not in _STOPWORDS and not any(
+            re.search(rf"\b{taped.group(1)}[ -]tap", f"{e.title} {e.text}".lower()) for e in evidence
+        ):  # fmt: skip
+            out.append(f"{taped.group(1)} taping")
     return out
 
 
-_NAMED_THERAPY = re.compile(r"\b((?:[a-z]+[ -]){1,3}?)(?:therapy|therapies|treatment|treatments|device)\b")
+_NAMED_THERAPY = re.compile(r"\b((?:[a-z]+[ -]){1,3}?)(?:therapy|therapies|treatments?|devices?)\b")
+_TAPING = re.compile(r"\b([a-z]+)[ -]tap(?:ing|ed|e)\b")  # "mouth taping", "kinesio tape"
 
 
 # A word names the question's topic when leaving it out moves the question's meaning: "beer"
