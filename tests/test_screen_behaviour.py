@@ -236,6 +236,7 @@ def test_palpitations_in_everyday_words_are_referred(text, flagged):
          "electrolyte", False),
         ("how do i avoid hyponatremia in an ironman", "electrolyte", False),
         ("I was told I have hyponatremia, can I still run?", "electrolyte", True),
+        ("think i have symptoms of hyponatremia after the marathon", "electrolyte", True),
     ],
 )
 def test_asking_about_a_risk_is_not_having_the_condition(text, code, flagged):
