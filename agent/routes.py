@@ -106,6 +106,11 @@ def asks_to_build(question: str) -> bool:
     )
 
 
+# "zone 2" asked for as numbers, not as a share of the week
+_ZONE_NUMBERS = ("my zones", "my zone", "calculate", "figure out", "work out", "what are",
+                 "what is my", "set my", "set up")  # fmt: skip
+
+
 def _asks_zones(question: str) -> bool:
     """Whether the question asks for heart-rate numbers: "how much of my riding should be zone
     2?" asks how to split the week, not for the zones' beats per minute.
@@ -118,11 +123,6 @@ def _asks_zones(question: str) -> bool:
     if _has(question, tuple(t for t in INTENTS["zones"] if t not in ("zone", "zones"))):
         return True
     return _has(question, ("zone", "zones")) and _has(question, _ZONE_NUMBERS)
-
-
-# "zone 2" asked for as numbers, not as a share of the week
-_ZONE_NUMBERS = ("my zones", "my zone", "calculate", "figure out", "work out", "what are",
-                 "what is my", "set my", "set up")  # fmt: skip
 
 
 def canonical_exercise(name: str | None) -> str | None:
