@@ -1122,7 +1122,7 @@ def sentence_features(
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before
         if not asks_set_rest and (_BETWEEN_SETS.search(text) or _REST_PAPER.search(e.title)):
-            f["phase_mismatch"] = 1.0  # asked whether to rest a sore body, told to rest between sets
+            f["rest_between_sets"] = 1.0  # asked whether to rest a sore body, told to rest between sets
         named = said_about(text) | populations_in(e.title)
         if named and asked:
             f["population_match" if named & asked else "population_mismatch"] = 1.0

@@ -791,9 +791,9 @@ def test_rest_between_sets_is_not_the_rest_a_sore_lifter_asks_about() -> None:
     pool = [("A trained lifter should rest at least 2 minutes between hard sets.", ev[0]),
             ("Programming includes exercise selection, loading and rest periods.", ev[1])]  # fmt: skip
     sore = sentence_features("legs wrecked after leg day, train through DOMS or wait?", pool, [0.5] * 2, [0.5] * 2, ev)
-    assert [r.get("phase_mismatch", 0.0) for r in sore] == [1.0, 0.0]
+    assert [r.get("rest_between_sets", 0.0) for r in sore] == [1.0, 0.0]
     asked = sentence_features("how long should I rest between sets of squats?", pool, [0.5] * 2, [0.5] * 2, ev)
-    assert [r.get("phase_mismatch", 0.0) for r in asked] == [0.0, 0.0]
+    assert [r.get("rest_between_sets", 0.0) for r in asked] == [0.0, 0.0]
 
 
 def test_the_models_shorter_phrasing_and_the_finding_it_rephrases_are_one_sentence() -> None:
