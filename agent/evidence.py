@@ -229,9 +229,10 @@ def uncovered_terms(
 
     from fitcoach.text import _STOPWORDS
 
+    passages = [f"{e.title} {e.text}".lower() for e in evidence]
     retrieved: set[str] = set()
-    for e in evidence:
-        retrieved |= set(_RAW_WORD.findall(f"{e.title} {e.text}".lower()))
+    for text in passages:
+        retrieved |= set(_RAW_WORD.findall(text))
     seen = retrieved | set(vocabulary or ())
     stems = {w[:5] for w in seen if len(w) >= 5}
     ordered = sorted(seen)
@@ -253,7 +254,7 @@ def uncovered_terms(
     # English word; "hrs", "bro" and "run" name no topic of their own
     acronyms = {w.lower() for w in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![a-z])", question)}
     # a word naming a group a retrieved passage is about: "menopause" for "postmenopausal women"
-    groups = set().union(*(groups_in(f"{e.title} {e.text}", POPULATIONS) for e in evidence))
+    groups = set().union(*(groups_in(text, POPULATIONS) for text in passages))
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(low)):
         short = len(word) == 3 and (word in acronyms or not is_common(word))
@@ -283,11 +284,11 @@ def uncovered_terms(
     # passage names it so: "light" and "red" alone are in every library
     for named in _NAMED_THERAPY.finditer(low):
         name = " ".join(w for w in named.group(1).split() if w not in _STOPWORDS)
-        if " " in name and not any(name in f"{e.title} {e.text}".lower() for e in evidence):
+        if " " in name and not any(name in text for text in passages):
             out.append(name)
     for taped in _TAPING.finditer(low):
         if taped.group(1) not in _STOPWORDS and not any(
-            re.search(rf"\b{taped.group(1)}[ -]tap", f"{e.title} {e.text}".lower()) for e in evidence
+            re.search(rf"\b{taped.group(1)}[ -]tap", text) for text in passages
         ):  # fmt: skip
             out.append(f"{taped.group(1)} taping")
     return out
@@ -1320,10 +1321,8 @@ def select(
         if chosen and not answers_part and s.similarity < chosen[0].similarity - SUPPORT_SIMILARITY_GAP:
             return False
         words = content_words(s.text)
-        # a repeat: mostly the words of a chosen sentence, or a chosen sentence's words nearly
-        # all over again with more added ("Pre-sleep casein of 30-40 g raises overnight muscle
-        # protein synthesis" and "A pre-sleep dose of 30-40 g of casein raises ... and
-        # metabolic rate"), as two papers say one thing
+        # two papers' casein lines: "Pre-sleep casein of 30-40 g raises overnight muscle protein
+        # synthesis" and "A pre-sleep dose of 30-40 g of casein raises ... and metabolic rate"
         if any(_repeats(words, content_words(c.text)) for c in chosen):
             return False
         if (_ANAPHORA.match(s.text) or _REFERS_BACK.search(s.text)) and not (chosen and chosen[-1].n == s.n):

@@ -106,6 +106,7 @@ def asks_to_build(question: str) -> bool:
     )
 
 
+_HEART_RATE_WORDS = tuple(t for t in INTENTS["zones"] if t not in ("zone", "zones"))
 # "zone 2" asked for as numbers, not as a share of the week
 _ZONE_NUMBERS = ("my zones", "my zone", "calculate", "figure out", "work out", "what are",
                  "what is my", "set my", "set up")  # fmt: skip
@@ -120,7 +121,7 @@ def _asks_zones(question: str) -> bool:
     >>> _asks_zones("I'm 40, what are my heart rate zones?"), _asks_zones("58yo, work out my zones")
     (True, True)
     """
-    if _has(question, tuple(t for t in INTENTS["zones"] if t not in ("zone", "zones"))):
+    if _has(question, _HEART_RATE_WORDS):
         return True
     return _has(question, ("zone", "zones")) and _has(question, _ZONE_NUMBERS)
 
