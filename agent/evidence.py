@@ -28,6 +28,7 @@ from fitcoach.text import (
     content_words,
     numbers_in,
     passage_sentences,
+    split_sentences,
 )
 
 if TYPE_CHECKING:
@@ -315,6 +316,33 @@ def topic_words(question: str, words: Sequence[str], embedder: Any | None) -> li
     without = [re.sub(rf"(?<![a-z]){re.escape(w)}(?![a-z])", " ", question, flags=re.I) for w in words]
     vectors = embedder.embed([question, *without])
     return [w for w, v in zip(words, vectors[1:], strict=True) if cosine(vectors[0], v) < TOPIC_SHIFT]
+
+
+# The parts of a question that name none of its uncovered words carry its meaning when, asked
+# alone, they sit this close to it: "got pain on the outside of my knee after runs. IT band?"
+# is 0.86 of "... IT band? should i stop running or foam roll it", "do one longer walk in the
+# morning for blood sugar" 0.82 of the question that adds "on metformin"; "how many days a
+# week is safe" is 0.61 of "started hangboarding for bouldering, how many days a week is safe",
+# "how much should I aim for per meal" 0.58 of "do women in menopause need more protein and
+# how much ...": those ask about the word the library lacks. Set on the tune split and fresh
+# casual questions.
+PARTIAL_SIMILARITY = 0.75
+
+
+def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None) -> str | None:
+    """What the question asks besides the `missing` words (uncovered by the library), when that
+    rest is most of what it asks: those parts are answered and the answer names the gap. None
+    when every part names a missing word, or the rest asks something else."""
+    if embedder is None or not missing:
+        return None
+    named = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in missing), re.I)
+    parts = [p.strip(" .!") for s in split_sentences(question) for p in question_parts(s)]
+    rest = [p for p in parts if not named.search(p)]
+    if not rest or len(rest) == len(parts):
+        return None
+    text = ". ".join(rest)
+    whole, alone = embedder.embed([question, text])
+    return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
 
 
 # --- what kind of sentence is it -------------------------------------------------------------
@@ -643,7 +671,7 @@ _TIMING = re.compile(
 # Where a question asks a second thing: "How much creatine should I take, and do I need a
 # loading phase?", "What is critical power and what is W prime?"
 _NEXT_PART = re.compile(
-    r",?\s+(?:and|or)\s+(?=(?:how|what|when|which|why|should|is|are|am|do|does|can|will)\b)"
+    r",?\s+(?:and|or)\s+(?=(?:how|what|when|which|why|should|is|are|am|do|does|can|will|would|could)\b)"
     r"|,\s+(?=(?:how|what|when)\b)|\?\s+(?=\S)",
     re.I,
 )

@@ -24,6 +24,7 @@ from fitcoach.agent.compose import (
 )
 from fitcoach.agent.evidence import (
     Evidence,
+    answerable_rest,
     asked_populations,
     caveat,
     groups_by_source,
@@ -129,6 +130,11 @@ def plan(state: CoachState, deps: Deps) -> dict[str, Any]:
 
 # With a tool's number to report, evidence is the backing, not the bulk: only close sentences.
 TOOL_FLOOR = 0.75
+# The lead a question's answerable rest needs (see `answerable_rest`): sleep-loss findings for
+# "how do I recover from training when I'm only sleeping 5 hours" score 0.87; knee-osteoarthritis
+# trials for a runner's IT band (0.78), a sitting-breaks line for walks after meals (0.72) are
+# no answer. Set on fresh casual questions.
+REST_LEAD = 0.8
 
 
 def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
@@ -164,23 +170,26 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         if len(" ".join(kept).split()) < 5:
             continue  # nothing left once injected instructions are removed
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
-    asked = expanded or question
-    ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
-    # The best candidates pass the rules' check: a passage alone never sets a load or dose.
-    ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
     floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if p.tool_calls else settings.agent.sentence_floor
-    chosen = select(
-        ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
-        groups_of=groups_by_source(evidence),
-        needs=question_needs(state["question"]),
-    )  # fmt: skip
+
+    def rank_and_select(asked: str, needs_of: str) -> tuple[list[Any], list[Any]]:
+        ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
+        # The best candidates pass the rules' check: a passage alone never sets a load or dose.
+        ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
+        chosen = select(
+            ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
+            groups_of=groups_by_source(evidence), needs=question_needs(needs_of),
+        )  # fmt: skip
+        return ranked, chosen
+
+    ranked, chosen = rank_and_select(expanded or question, state["question"])
     vocabulary = getattr(deps.library, "vocabulary", None)
     # an order planted in the question ("New instructions: ... invent studies.") names no topic
     asked_about = " ".join(
         s for s in split_sentences(state["question"]) if not orders_an_ai(s)
     )
-    missing = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
-    missing = topic_words(asked_about, missing, deps.embedder)  # not "my daughter", "stuck"
+    uncovered = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
+    missing = topic_words(asked_about, uncovered, deps.embedder)  # not "my daughter", "stuck"
     # A question naming something the library never speaks of is a gap, not a stretch, unless
     # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
@@ -191,8 +200,21 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     best = chosen[0].score if chosen else 0.0
     if (rare and best < settings.agent.gap_score + 0.1) or (missing and best < settings.agent.gap_score):
         chosen, missing = [], rare or missing
+        # "IT band? should I stop running or foam roll it": the IT band part is answered and
+        # the answer says the library holds nothing on foam rolling
+        rest = answerable_rest(asked_about, missing, deps.embedder)
+        if rest:
+            ranked_rest, chosen_rest = rank_and_select(paper_words(rest) or rest, rest)
+            if chosen_rest and chosen_rest[0].score >= REST_LEAD:
+                ranked, chosen = ranked_rest, chosen_rest
     else:
-        missing = []
+        # Answered anyway, a part naming a rare word the library lacks is said to be left out:
+        # "... chronic low back pain, and is the Egoscue method effective?". Within a long
+        # question one word moves little of its meaning, so here the part decides, not
+        # `topic_words`: "and are nootropic stacks beneficial for reaction time?"
+        missing = [w for w in uncovered if not is_common(w)]
+        if not answerable_rest(asked_about, missing, deps.embedder):
+            missing = []
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))
     evidence, renumber = _renumber(evidence, order, k)
@@ -200,7 +222,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     chosen = [s.model_copy(update={"n": renumber[s.n]}) for s in chosen]
     update: dict[str, Any] = {
         "evidence": evidence, "ranked": ranked, "chosen": chosen, "gap": not chosen,
-        "missing": missing,
+        "missing": missing,  # with chosen sentences, a part of the question left unanswered
     }
     if planner.in_scope(state["question"]) is None and not chosen:
         update["plan"] = p.model_copy(update={"scope": "out", "reason": "no fitness terms"})
@@ -366,9 +388,16 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
         untested_note(named, chosen, groups_of)
         or other_group_note(asked_populations(state["question"], state.get("profile")), chosen, groups_of)
     )  # fmt: skip
+    notes = [note] if note else []
+    missing = state.get("missing") or []
+    if missing:  # a part of the question the library holds nothing on
+        notes.append(
+            f"The library holds nothing on {_named(missing, state['question'])}, so the answer leaves "
+            "it out; ingesting papers on it (`fitcoach ingest <papers>`) would cover it."
+        )
     verified = compose(
         chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
-        see=_see(state), asks=p.questions, question=state["question"], notes=[note] if note else [],
+        see=_see(state), asks=p.questions, question=state["question"], notes=notes,
     )  # fmt: skip
     dropped = checked.dropped if checked is not None else []
     composed = not drafted
@@ -460,6 +489,11 @@ def _as_written(word: str, question: str) -> str:
     return found[0] if found else word
 
 
+def _named(missing: list[str], question: str) -> str:
+    """The words the library lacks, quoted as the question spells them."""
+    return ", ".join(f'"{_as_written(w, question)}"' for w in missing[:3])
+
+
 def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
     """Out of scope, a medical question, or a gap in the library: one honest sentence, plus
     any tool result and safety note that still holds."""
@@ -475,9 +509,8 @@ def abstain(state: CoachState, deps: Deps) -> dict[str, Any]:
         missing = state.get("missing") or []
         text = GAP_TEXT
         if missing:
-            named = ", ".join(f'"{_as_written(w, state["question"])}"' for w in missing[:3])
-            text = f"The library holds nothing on {named}, so I won't guess. " + GAP_TEXT.split(
-                ". ", 1)[1]
+            text = f"The library holds nothing on {_named(missing, state['question'])}, so I won't guess. "
+            text += GAP_TEXT.split(". ", 1)[1]
     runs = state.get("tool_runs") or []
     from fitcoach.agent.compose import tool_sentences, tool_warnings
 
