@@ -75,10 +75,17 @@ def orders_an_ai(question: str) -> bool:
 
 # Dosing a medicine or reading a test result is a clinician's call even inside a training
 # question ("my insulin dose before a long run").
+_DOSED = (  # medicines whose dose a user may ask for by name
+    r"(?:insulin|statin|metformin|ibuprofen|paracetamol|acetaminophen|naproxen|aspirin|"
+    r"painkiller|pain killer|nsaid|levothyroxine|thyroxine|warfarin|inhaler|beta-blocker)s?"
+)
 _PRESCRIPTION = re.compile(
-    r"\b(insulin|medication|medicine|drug|statin|metformin|ibuprofen|inhaler|infusion|"
-    r"beta-blocker)s?\b.{0,40}\b(dose|dosage|how much|prescri\w*|change|adjust)|"
+    rf"\b(?:medication|medicine|drug|infusion|{_DOSED})s?\b.{{0,40}}\b(dose|dosage|how much|"
+    r"prescri\w*|change|adjust)|"
     r"\b(dose|dosage|change|adjust)\b.{0,30}\b(insulin|medication|medicine|statin|inhaler)\b|"
+    # "how many ibuprofen can I take a day": "how much" before a named medicine, not before
+    # "medication" ("how much can I train on blood-pressure medication?" is a coach's question)
+    rf"\b(?:how (?:many|much)|dose of|dosage of|mg of)\b.{{0,30}}\b{_DOSED}\b|"
     r"\bferritin level|iron infusion|"
     # whether to operate is a surgeon's call, even when physio is one of the options
     r"\b(?:do|should|will|would) (?:i|he|she|they|we) (?:need|have|get) (?:an? )?"
@@ -100,6 +107,12 @@ def outside_coaching(question: str) -> bool:
     >>> outside_coaching("Do I need surgery for my torn ACL, or will physio fix it?")
     True
     >>> outside_coaching("What dosage of caffeine before a three-hour cycling race?")  # a supplement
+    False
+    >>> outside_coaching("how many ibuprofen can i take a day for my knee, im also on blood thinners")
+    True
+    >>> outside_coaching("What dose of levothyroxine should I take given my TSH result?")
+    True
+    >>> outside_coaching("How much can I train while on blood pressure medication?")
     False
     """
     if _PRESCRIPTION.search(question):
