@@ -183,6 +183,7 @@ class Router:
         notes = [n.text for n in self.parsed.assumptions if g.load is not None and (
             (n.code == "plates" and g.load.plates is not None)
             or (n.code == "unit_from_profile" and g.load.unit_source == "profile")
+            or (n.code == "unit_from_message" and g.load.unit_source == "message")
         )]  # fmt: skip
         for n in notes:
             self._note(n)

@@ -20,6 +20,19 @@ SET_KINDS = REP_KINDS | {
 # A standard barbell: 45 lb bar and 45 lb plates, or 20 kg bar and 20 kg plates.
 PLATE = {"lb": (45.0, 45.0), "kg": (20.0, 20.0)}
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
+_MASS_UNIT = {"kg": re.compile(r"(?<![a-z])(?:kgs?|kilos?|kilograms?)(?![a-z])", re.I),
+              "lb": re.compile(r"(?<![a-z])(?:lbs?|pounds?)(?![a-z])", re.I)}  # fmt: skip
+
+
+def message_unit(text: str) -> Unit | None:
+    """The one mass unit a message writes anywhere ("im 70kg, squat stuck at 100x5"): a load
+    given without one is in it. None when it writes none, or both.
+
+    >>> message_unit("im 34, 70kg, squat stuck at 100x5"), message_unit("100x5, 180 lb me, 80 kg her")
+    ('kg', None)
+    """
+    found = [unit for unit, rx in _MASS_UNIT.items() if rx.search(text)]
+    return found[0] if len(found) == 1 else None  # type: ignore[return-value]
 
 
 @dataclass
@@ -74,6 +87,7 @@ class Assembler:
         self.original = original  # same length as `text`: spans index both
         self.atoms = atoms
         self.units = units
+        self.message_unit = message_unit(original)
         self.starts = _sentences(text)
         self.result = Parsed(text=original)
 
@@ -271,7 +285,14 @@ class Assembler:
         source = "stated" if unit else None
         if value is not None and unit is None:
             shown = f"{value:g}"
-            if self.units:
+            if self.message_unit:
+                unit, source = self.message_unit, "message"
+                self._note(
+                    "assumptions",
+                    "unit_from_message",
+                    f"No unit was given for {shown}: read as {unit}, the unit your message uses.",
+                )
+            elif self.units:
                 unit, source = self.units, "profile"
                 self._note(
                     "assumptions",

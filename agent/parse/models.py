@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Unit = Literal["kg", "lb"]
-UnitSource = Literal["stated", "profile"]
+UnitSource = Literal["stated", "message", "profile"]
 SeriesUnit = Literal["km", "mi", "au", "min", "h"]
 
 
