@@ -538,6 +538,15 @@ _REGIONS = {
 _REGION_RX = _whole_words(_REGIONS)
 
 
+# A question that says a region hurts is about that hurt ("tweaked my lower back deadlifting,
+# rest or keep moving?"); one about preventing an injury ("cut ACL injuries") is not.
+_HURTS = re.compile(
+    r"\b(?:hurts?|hurting|pain(?:ful)?|sore|ach(?:es|ing|y)|tweak(?:ed|ing)|pulled|strained|"
+    r"sprained|killing me|twinge|niggl\w*|flar(?:ed|ing) up|injured my)\b",
+    re.I,
+)
+
+
 def regions_in(text: str) -> set[str]:
     """The body regions a text names.
 
@@ -1102,6 +1111,7 @@ def sentence_features(
     asks_set_rest = bool(_ASKS_SET_REST.search(question))
     nutrients = nutrients_in(question)
     regions = regions_in(question)
+    hurts = bool(regions) and bool(_HURTS.search(question))
     conditions = conditions_in(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
@@ -1147,6 +1157,8 @@ def sentence_features(
             # asked about lifting on little sleep, told rest intervals; asked how to periodise
             # carbohydrate, told how to periodise training
             f["condition_missing"] = 1.0
+        if hurts and not regions_in(f"{e.title} {e.text}") & regions:
+            f["region_missing"] = 1.0  # tweaked the lower back deadlifting, told about deadlift 1RMs
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before

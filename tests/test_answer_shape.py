@@ -877,3 +877,21 @@ def test_a_question_whose_other_part_the_library_answers_is_no_whole_gap(
         "does mouthtape help me recover?"
     )
     assert gap.abstained and not gap.citations
+
+
+def test_a_hurting_region_outranks_the_lift_that_hurt_it() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    back = Passage(chunk_id="b1", doc_id="back", title="Exercise for chronic low back pain", text="x")
+    lifts = Passage(chunk_id="l1", doc_id="lifts", title="Heavy versus light loads", text="x")
+    ev = evidence(back, lifts)
+    pool = [("Exercise reduces pain a little.", ev[0]),
+            ("For a bigger deadlift 1RM, heavy sets should be part of the plan.", ev[1])]  # fmt: skip
+
+    def missing(question: str) -> list[float]:
+        rows = sentence_features(question, pool, [0.5] * 2, [0.5] * 2, ev)
+        return [r.get("region_missing", 0.0) for r in rows]
+
+    assert missing("tweaked my lower back deadlifting 140kg, rest or keep moving?") == [0.0, 1.0]
+    # preventing an injury of a region is not having one
+    assert missing("does a warm-up cut ACL injuries?") == [0.0, 0.0]
