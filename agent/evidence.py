@@ -447,6 +447,11 @@ _UNITS = (
      re.compile(r"\d\s*(?:g|mg|ml|mL|L|kcal|mmol)\s*/\s*h(?:r|our)?\b|\b(?:per|an|a|each) hour\b|\d\s*(?:g|ml|L) an hour", re.I)),
     (re.compile(r"\b(?:per|a|each) (?:kg|kilo|kilogram|pound|lb)\b|/ ?kg\b|of body ?weight\b", re.I),
      re.compile(r"(?:g|mg|ml|mL|kcal)\s*/\s*kg\b|\bper (?:kg|kilogram)\b|\bof body (?:mass|weight)\b", re.I)),
+    # "how much water should I drink on a long run" wants a volume or a body-mass loss to cap,
+    # not a sweat-sodium rate in mmol/h
+    (re.compile(r"\bhow much (?:water|fluids?|(?:should|do|can) (?:i|we|you) drink)\b", re.I),
+     re.compile(r"\d\s*(?:ml|l|litres?|liters?|oz)\b|body[- ]?(?:weight|mass) (?:loss|deficit)|"
+                r"\d\s*%\s*(?:of )?body", re.I)),
 )
 
 

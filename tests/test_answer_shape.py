@@ -895,3 +895,12 @@ def test_a_hurting_region_outranks_the_lift_that_hurt_it() -> None:
     assert missing("tweaked my lower back deadlifting 140kg, rest or keep moving?") == [0.0, 1.0]
     # preventing an injury of a region is not having one
     assert missing("does a warm-up cut ACL injuries?") == [0.0, 0.0]
+
+
+def test_how_much_to_drink_wants_a_volume_not_a_sodium_rate() -> None:
+    from fitcoach.agent.evidence import asked_units
+
+    units = asked_units("how much water should i be drinking on a 2hr long run in summer")
+    assert any(u.search("drink 200 to 300 mL of water") for u in units)
+    assert any(u.search("prevent a body-weight loss of more than 2%") for u in units)
+    assert not any(u.search("Average sweat sodium loss: 51.7 mmol/h.") for u in units)
