@@ -142,7 +142,7 @@ def paper_words(question: str) -> str | None:
 # --- does the library speak of it at all --------------------------------------------------
 
 # Words any coaching question may use without naming its topic.
-_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "marketing", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 # Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
 # and drinking): places the papers never name do not make a gap.
@@ -320,19 +320,22 @@ def topic_words(question: str, words: Sequence[str], embedder: Any | None) -> li
 
 # The parts of a question that name none of its uncovered words carry its meaning when, asked
 # alone, they sit this close to it: "got pain on the outside of my knee after runs. IT band?"
-# is 0.86 of "... IT band? should i stop running or foam roll it", "do one longer walk in the
-# morning for blood sugar" 0.82 of the question that adds "on metformin"; "how many days a
-# week is safe" is 0.61 of "started hangboarding for bouldering, how many days a week is safe",
-# "how much should I aim for per meal" 0.58 of "do women in menopause need more protein and
-# how much ...": those ask about the word the library lacks. Set on the tune split and fresh
-# casual questions.
-PARTIAL_SIMILARITY = 0.75
+# is 0.86 of "... IT band? should i stop running or foam roll it", "how much protein per meal
+# for muscle growth" 0.69 of the question that adds "and is shilajit gonna boost my
+# testosterone"; "how many days a week is safe" is 0.61 of "started hangboarding for
+# bouldering, how many days a week is safe", "how much should I aim for per meal" 0.58 of "do
+# women in menopause need more protein and ...": those ask about the word the library lacks.
+# Set on the tune split and fresh casual questions.
+PARTIAL_SIMILARITY = 0.65
 
 
-def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None) -> str | None:
+def answerable_rest(
+    question: str, missing: Sequence[str], embedder: Any | None, similarity: float = PARTIAL_SIMILARITY
+) -> str | None:
     """What the question asks besides the `missing` words (uncovered by the library), when that
-    rest is most of what it asks: those parts are answered and the answer names the gap. None
-    when every part names a missing word, or the rest asks something else."""
+    rest is most of what it asks (`similarity` to the whole): those parts are answered and the
+    answer names the gap. None when every part names a missing word, or the rest asks
+    something else."""
     if embedder is None or not missing:
         return None
     named = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in missing), re.I)
@@ -342,7 +345,7 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
         return None
     text = ". ".join(rest)
     whole, alone = embedder.embed([question, text])
-    return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
+    return text if cosine(whole, alone) >= similarity else None
 
 
 # --- what kind of sentence is it -------------------------------------------------------------
@@ -685,7 +688,7 @@ _TIMING = re.compile(
 # Where a question asks a second thing: "How much creatine should I take, and do I need a
 # loading phase?", "What is critical power and what is W prime?"
 _NEXT_PART = re.compile(
-    r",?\s+(?:and|or)\s+(?=(?:how|what|when|which|why|should|is|are|am|do|does|can|will|would|could)\b)"
+    r",?\s+(?:and|or|also|plus)\s+(?=(?:how|what|when|which|why|should|is|are|am|do|does|can|will|would|could)\b)"
     r"|,\s+(?=(?:how|what|when)\b)|\?\s+(?=\S)",
     re.I,
 )

@@ -211,9 +211,10 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         # Answered anyway, a part naming a rare word the library lacks is said to be left out:
         # "... chronic low back pain, and is the Egoscue method effective?". Within a long
         # question one word moves little of its meaning, so here the part decides, not
-        # `topic_words`: "and are nootropic stacks beneficial for reaction time?"
+        # `topic_words` ("and are nootropic stacks beneficial for reaction time?"), however
+        # much of the question that part is.
         missing = [w for w in uncovered if not is_common(w)]
-        if not answerable_rest(asked_about, missing, deps.embedder):
+        if not answerable_rest(asked_about, missing, deps.embedder, similarity=-1.0):
             missing = []
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))

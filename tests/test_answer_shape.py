@@ -828,6 +828,8 @@ def test_the_rest_of_a_question_is_answered_only_when_it_carries_the_question() 
     board = "started hangboarding, how many days a week is safe"
     far = _TableEmbedder({board: [1.0, 0.0], "how many days a week is safe": [0.5, 0.9]})
     assert answerable_rest(board, ["hangboarding"], far) is None  # the rest asks about it too
+    # an answer already given names the part it left out however little of the question it is
+    assert answerable_rest(board, ["hangboarding"], far, similarity=-1.0) == "how many days a week is safe"
     assert answerable_rest("does foam rolling help?", ["foam"], close) is None  # nothing else asked
     assert answerable_rest(knee, [], close) is None and answerable_rest(knee, ["foam"], None) is None
 
