@@ -1441,6 +1441,16 @@ def select(
         (i for i, s in enumerate(chosen) if opens(s, for_all=True)),
         next((i for i, s in enumerate(chosen) if opens(s, for_all=False)), 0),
     )
+    # Asked about a special group, a finding that names it opens: "in type 1 diabetes, exercise
+    # still brings ..." before "break up long bouts of sitting" for a type 1 runner's lows. (In
+    # pregnancy every chosen finding is about it, and the ones that say so are the lists of
+    # contraindications.)
+    named = asked & (SPECIAL_GROUPS - OWN_GROUP_ONLY)
+    if chosen and named and not said_about(chosen[general].text) & named:
+        general = next(
+            (i for i, s in enumerate(chosen) if said_about(s.text) & named and opens(s, for_all=False)),
+            general,
+        )
     ordered = chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
     # "Finally, neither programme improved..." after another paper's sentence goes on from
     # nothing the reader saw: the connective goes, the finding stays word for word.

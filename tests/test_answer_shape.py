@@ -251,8 +251,8 @@ def test_a_support_about_a_group_nobody_asked_about_is_skipped() -> None:
     youth = Sentence(text="A 12-year-old can start supervised strength training.", n=2, score=0.95, lexical=0.3)
     adult = Sentence(text="Failure training added little strength when volume matched.", n=3, score=0.9, lexical=0.3)
     assert [s.n for s in select([lead, youth, adult])] == [1, 3]
-    # asked about youth, or led by a youth finding: the support stays
-    assert [s.n for s in select([lead, youth, adult], asked={"youth"})] == [1, 2, 3]
+    # asked about youth, or led by a youth finding: the support stays (and, asked, opens)
+    assert [s.n for s in select([lead, youth, adult], asked={"youth"})] == [2, 1, 3]
     young_lead = lead.model_copy(update={"text": "Children aged 10 gained strength safely."})
     assert [s.n for s in select([young_lead, youth, adult], asked={"youth"})] == [1, 2, 3]
     # nobody named a group: the general finding within the margin leads, and findings about
@@ -906,3 +906,15 @@ def test_how_much_to_drink_wants_a_volume_not_a_sodium_rate() -> None:
     assert any(u.search("drink 200 to 300 mL of water") for u in units)
     assert any(u.search("prevent a body-weight loss of more than 2%") for u in units)
     assert not any(u.search("Average sweat sodium loss: 51.7 mmol/h.") for u in units)
+
+
+def test_asked_about_a_group_a_finding_that_names_it_opens() -> None:
+    from fitcoach.agent.evidence import Sentence, said_about
+
+    walking = Sentence(n=1, score=0.9, similarity=0.6, lexical=0.2,
+                       text="Walking on its own should not be sold as falls prevention.")  # fmt: skip
+    balance = Sentence(n=2, score=0.8, similarity=0.6, lexical=0.2,
+                       text="For older adults worried about falling, challenging balance work is the core.")  # fmt: skip
+    assert said_about(balance.text) == {"older"}
+    assert [s.n for s in select([walking, balance], asked={"older"})] == [2, 1]
+    assert [s.n for s in select([walking, balance], asked=set())] == [1]  # not asked: no support
