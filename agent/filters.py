@@ -75,9 +75,11 @@ def orders_an_ai(question: str) -> bool:
 
 # Dosing a medicine or reading a test result is a clinician's call even inside a training
 # question ("my insulin dose before a long run").
-_DOSED = (  # medicines whose dose a user may ask for by name
+_DOSED = (  # medicines whose dose a user may ask for by name, or by a drug-class ending
     r"(?:insulin|statin|metformin|ibuprofen|paracetamol|acetaminophen|naproxen|aspirin|"
-    r"painkiller|pain killer|nsaid|levothyroxine|thyroxine|warfarin|inhaler|beta-blocker)s?"
+    r"painkiller|pain killer|nsaid|levothyroxine|thyroxine|warfarin|inhaler|beta-blocker|"
+    r"[a-z]+(?:oxetine|traline|pril|olol|sartan|statin|prazole|azepam|triptyline|gliflozin|"
+    r"gliptin|cycline|cillin|mycin))s?"
 )
 _PRESCRIPTION = re.compile(
     rf"\b(?:medication|medicine|drug|infusion|{_DOSED})s?\b.{{0,40}}\b(dose|dosage|how much|"
@@ -113,6 +115,10 @@ def outside_coaching(question: str) -> bool:
     >>> outside_coaching("What dose of levothyroxine should I take given my TSH result?")
     True
     >>> outside_coaching("How much can I train while on blood pressure medication?")
+    False
+    >>> outside_coaching("What dose of sertraline should I take when switching from fluoxetine?")
+    True
+    >>> outside_coaching("How much creatine or beta-alanine should I take?")
     False
     """
     if _PRESCRIPTION.search(question):
