@@ -284,7 +284,10 @@ def uncovered_terms(
     # a therapy named in everyday words ("red light therapy") is covered only when a retrieved
     # passage names it so: "light" and "red" alone are in every library
     for named in _NAMED_THERAPY.finditer(low):
-        name = " ".join(w for w in named.group(1).split() if w not in _STOPWORDS)
+        words = [w for w in named.group(1).split() if w not in _STOPWORDS]
+        while len(words) > 1 and (words[0] in _GENERIC or words[0].endswith("ing")):
+            words = words[1:]  # "adding cupping therapy" names cupping
+        name = " ".join(words)
         if " " in name and not any(name in text for text in passages):
             out.append(name)
     for taped in _TAPING.finditer(low):
@@ -292,7 +295,10 @@ def uncovered_terms(
             re.search(rf"\b{taped.group(1)}[ -]tap", text) for text in passages
         ):  # fmt: skip
             out.append(f"{taped.group(1)} taping")
-    return out
+    # "Zona Plus handgrip" says "Zona" already (a phrase as the question writes it)
+    return [w for w in out if not any(
+        w != o and o in low and re.search(rf"\b{re.escape(w)}\b", o) for o in out
+    )]  # fmt: skip
 
 
 _NAMED_THERAPY = re.compile(r"\b((?:[a-z]+[ -]){1,3}?)(?:therapy|therapies|treatments?|devices?)\b")

@@ -918,3 +918,14 @@ def test_asked_about_a_group_a_finding_that_names_it_opens() -> None:
     assert said_about(balance.text) == {"older"}
     assert [s.n for s in select([walking, balance], asked={"older"})] == [2, 1]
     assert [s.n for s in select([walking, balance], asked=set())] == [1]  # not asked: no support
+
+
+def test_a_gap_names_the_therapy_not_the_words_around_it() -> None:
+    from fitcoach.agent.evidence import uncovered_terms
+
+    tendon = [Evidence(n=1, title="Achilles loading", text="Heavy slow resistance helps tendinopathy.")]
+    library = frozenset({"benefit", "adding", "alongside", "therapy", "worth", "purchasing", "plus", "device"})
+    assert uncovered_terms("any benefit to adding cupping therapy alongside it?", tendon, library) == ["cupping"]
+    assert uncovered_terms("is the Zona Plus handgrip device worth purchasing?", tendon, library) == [
+        "zona plus handgrip"
+    ]
