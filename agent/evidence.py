@@ -335,13 +335,10 @@ def topic_words(question: str, words: Sequence[str], embedder: Any | None) -> li
 PARTIAL_SIMILARITY = 0.65
 
 
-def answerable_rest(
-    question: str, missing: Sequence[str], embedder: Any | None, similarity: float = PARTIAL_SIMILARITY
-) -> str | None:
+def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None) -> str | None:
     """What the question asks besides the `missing` words (uncovered by the library), when that
-    rest is most of what it asks (`similarity` to the whole): those parts are answered and the
-    answer names the gap. None when every part names a missing word, or the rest asks
-    something else."""
+    rest is most of what it asks: those parts are answered and the answer names the gap. None
+    when every part names a missing word, or the rest asks something else."""
     if embedder is None or not missing:
         return None
     named = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in missing), re.I)
@@ -351,7 +348,7 @@ def answerable_rest(
         return None
     text = ". ".join(rest)
     whole, alone = embedder.embed([question, text])
-    return text if cosine(whole, alone) >= similarity else None
+    return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
 
 
 # --- what kind of sentence is it -------------------------------------------------------------

@@ -188,8 +188,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     asked_about = " ".join(
         s for s in split_sentences(state["question"]) if not orders_an_ai(s)
     )
-    uncovered = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
-    missing = topic_words(asked_about, uncovered, deps.embedder)  # not "my daughter", "stuck"
+    missing = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
+    missing = topic_words(asked_about, missing, deps.embedder)  # not "my daughter", "stuck"
     # A question naming something the library never speaks of is a gap, not a stretch, unless
     # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
@@ -208,14 +208,10 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
             if chosen_rest and chosen_rest[0].score >= REST_LEAD:
                 ranked, chosen = ranked_rest, chosen_rest
     else:
-        # Answered anyway, a part naming a rare word the library lacks is said to be left out:
-        # "... chronic low back pain, and is the Egoscue method effective?". Within a long
-        # question one word moves little of its meaning, so here the part decides, not
-        # `topic_words` ("and are nootropic stacks beneficial for reaction time?"), however
-        # much of the question that part is.
-        missing = [w for w in uncovered if not is_common(w)]
-        if not answerable_rest(asked_about, missing, deps.embedder, similarity=-1.0):
-            missing = []
+        # Answered anyway, a part naming a rare topic word the library lacks is said to be left
+        # out: "... chronic low back pain, and is the Egoscue method effective?". Slang the
+        # papers never write ("tryna", "bball", "lowish") names no topic and no part.
+        missing = rare if rare and answerable_rest(asked_about, rare, deps.embedder) else []
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))
     evidence, renumber = _renumber(evidence, order, k)

@@ -828,13 +828,15 @@ def test_the_rest_of_a_question_is_answered_only_when_it_carries_the_question() 
     board = "started hangboarding, how many days a week is safe"
     far = _TableEmbedder({board: [1.0, 0.0], "how many days a week is safe": [0.5, 0.9]})
     assert answerable_rest(board, ["hangboarding"], far) is None  # the rest asks about it too
-    # an answer already given names the part it left out however little of the question it is
-    assert answerable_rest(board, ["hangboarding"], far, similarity=-1.0) == "how many days a week is safe"
     assert answerable_rest("does foam rolling help?", ["foam"], close) is None  # nothing else asked
     assert answerable_rest(knee, [], close) is None and answerable_rest(knee, ["foam"], None) is None
 
 
-def test_a_part_the_library_cannot_answer_is_named_not_skipped() -> None:
+def test_a_part_the_library_cannot_answer_is_named_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fitcoach.agent import nodes
+
+    # hashed words cannot tell that "Egoscue" is the topic of its part: every uncovered word is
+    monkeypatch.setattr(nodes, "topic_words", lambda question, words, embedder: list(words))
     back = Passage(
         chunk_id="b1", doc_id="back", title="Exercise treatment for chronic low back pain",
         authors=["Hayden JA"], year=2021, section="Practical reading",
@@ -860,6 +862,8 @@ def test_a_question_whose_other_part_the_library_answers_is_no_whole_gap(
         text="To recover from training when sleeping only five hours a night, keep hard sessions "
         "later in the day and cut training load until sleep recovers.",
     )  # fmt: skip
+    # hashed words cannot tell that "mouthtape" is the topic of its part: every uncovered word is
+    monkeypatch.setattr(nodes, "topic_words", lambda question, words, embedder: list(words))
     reply = "Keep hard sessions later in the day and cut training load until sleep recovers [1]."
     question = (
         "how do I recover from training when I am only sleeping five hours a night, and does "
@@ -868,9 +872,7 @@ def test_a_question_whose_other_part_the_library_answers_is_no_whole_gap(
     answer = coach_over([sleep], reply).ask(question)
     assert answer.citations and not answer.abstained
     assert 'nothing on "mouthtape", so the answer leaves it out' in answer.answer
-    # evidence too weak for the whole question still answers the part it is about (hashed
-    # words cannot tell that "mouthtape" is the topic of its part: every uncovered word is)
-    monkeypatch.setattr(nodes, "topic_words", lambda question, words, embedder: list(words))
+    # evidence too weak for the whole question still answers the part it is about
     strict = load_settings(agent={"gap_score": 2.5})
     coach = Coach(settings=strict, llm=fake_llm(reply), library=FakeLibrary([sleep]))
     answer = coach.ask(question)
