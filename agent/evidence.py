@@ -728,8 +728,11 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
     needs: list[re.Pattern[str]] = []
     for i, part in enumerate(parts):
         count = asked_count(part)
+        units = asked_units(part)
         if count is not None:
             needs.append(count)
+        elif units:
+            needs += units  # "how much should I drink": a volume, or the body-mass loss to cap
         elif _OFTEN.search(part):
             needs.append(_FREQUENCY)
         elif len(parts) > 1 and _WHEN.search(part):
@@ -761,7 +764,8 @@ _ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b",
 # leans on a list the reader has not seen: "any listed contraindication", "the above"
 _REFERS_BACK = re.compile(
     r"\b(?:listed|aforementioned|above-mentioned|(?:mentioned|described) above|the above|"
-    r"(?:in|for) both groups|(?:in|for) either group|the two groups)\b",
+    r"(?:in|for) both groups|(?:in|for) either group|the two groups|"
+    r"^(?:[a-z]+,\s+)?th(?:is|ese) goals?)\b",  # "Typically, this goal can be met by ..."
     re.I,
 )
 # ... nor one that carries on from the sentence before ("So a powerlifter ...").

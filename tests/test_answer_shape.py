@@ -908,6 +908,13 @@ def test_how_much_to_drink_wants_a_volume_not_a_sodium_rate() -> None:
     assert any(u.search("drink 200 to 300 mL of water") for u in units)
     assert any(u.search("prevent a body-weight loss of more than 2%") for u in units)
     assert not any(u.search("Average sweat sodium loss: 51.7 mmol/h.") for u in units)
+    # a part that asks it must be answered with one, from a little further down if need be
+    from fitcoach.agent.evidence import _REFERS_BACK, question_needs
+
+    needs = question_needs("How much should I drink during a hot marathon, and do I need electrolytes?")
+    assert any(n.search("aim to prevent a body-weight loss of more than 2%") for n in needs)
+    assert _REFERS_BACK.search("Typically, this goal can be met by consuming 200 mL of fluid.")
+    assert not _REFERS_BACK.search("Heavier sleds seem better suited to that goal.")
 
 
 def test_asked_about_a_group_a_finding_that_names_it_opens() -> None:
