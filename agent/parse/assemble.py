@@ -285,19 +285,17 @@ class Assembler:
         source = "stated" if unit else None
         if value is not None and unit is None:
             shown = f"{value:g}"
-            if self.message_unit:
-                unit, source = self.message_unit, "message"
+            found = (
+                (self.message_unit, "message", "the unit your message uses") if self.message_unit
+                else (self.units, "profile", "the unit in your profile") if self.units
+                else None
+            )  # fmt: skip
+            if found:
+                unit, source, where = found
                 self._note(
                     "assumptions",
-                    "unit_from_message",
-                    f"No unit was given for {shown}: read as {unit}, the unit your message uses.",
-                )
-            elif self.units:
-                unit, source = self.units, "profile"
-                self._note(
-                    "assumptions",
-                    "unit_from_profile",
-                    f"No unit was given for {shown}: read as {unit}, the unit in your profile.",
+                    f"unit_from_{source}",
+                    f"No unit was given for {shown}: read as {unit}, {where}.",
                 )
             else:
                 self._note(
