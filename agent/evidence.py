@@ -355,6 +355,7 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
 
 _METHOD = re.compile(
     r"\b(searched|databases?|prisma|checklist|included studies|recruited|meta-regression|"
+    r"(?:studies|trials|papers|articles) were included|"
     r"was studied|were studied|what was studied|we (?:searched|included|analy[sz]ed)|"
     r"eligible|inclusion criteria|risk of bias|aimed to|the (?:present|current) (?:study|research|"
     r"review|paper)|in this (?:editorial|review|paper|study|article|commentary)|"
@@ -701,6 +702,9 @@ _ASKS_NOTHING = frozenset(content_words(
 ))  # "what should it actually look like" names no word the answer must use
 
 
+_GENERIC_STEMS = frozenset(content_words(" ".join(_GENERIC)))  # "any benefit" is in any finding
+
+
 def question_parts(question: str) -> list[str]:
     """The questions a question asks, in order.
 
@@ -739,7 +743,7 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
             needs.append(_TIMING)
         elif len(parts) > 1:
             others = set().union(*(content_words(p) for j, p in enumerate(parts) if j != i))
-            own = sorted(content_words(part) - others - _ASKS_NOTHING)
+            own = sorted(content_words(part) - others - _ASKS_NOTHING - _GENERIC_STEMS)
             if own:
                 needs.append(re.compile(r"\b(?:" + "|".join(map(re.escape, own)) + ")", re.I))
     return needs
@@ -1074,7 +1078,12 @@ MAX_WORDS = 70
 
 
 # A PDF heading inside a sentence: "... Grams of = Carbohydrates 3.3 Protein Preserving ...".
-_HEADING_INSIDE = re.compile(r"\s\d+(?:\.\d+){1,3}\s+[A-Z][a-z]+\s+[A-Z][a-z]")
+_HEADING_INSIDE = re.compile(
+    r"\s\d+(?:\.\d+){1,3}\s+[A-Z][a-z]+\s+[A-Z][a-z]"
+    r"|\s(?:TABLE|FIGURE|FIG\.?)\s+\d+\b"  # "take omega-3 after or with TABLE 2 Recommendation of ..."
+)
+# A note speaking of itself is no finding: "... but this note does not summarise those findings".
+_ABOUT_ITSELF = re.compile(r"\bthis note\b|\bdoes not summari[sz]e\b", re.I)
 
 
 def _usable(sentence: str) -> bool:
@@ -1083,7 +1092,7 @@ def _usable(sentence: str) -> bool:
     words = sentence.split()
     proper = sentence[:1].isupper() or sentence[:1].isdigit()  # not a split fragment
     fragment = bool(re.match(r"\d+(?:\.\d+)?\s*[,;:)]", sentence)) or not _balanced(sentence)
-    if _FRONT_MATTER.match(sentence) or _HEADING_INSIDE.search(sentence):
+    if _FRONT_MATTER.match(sentence) or _HEADING_INSIDE.search(sentence) or _ABOUT_ITSELF.search(sentence):
         return False
     # a sentence cut off by a chunk boundary ("... who must move their body against") has
     # no stop: quoting it would put half a claim in the answer
@@ -1413,6 +1422,21 @@ def select(
         used[s.n] += 1
         if len(chosen) == limit:
             break
+    # A close sentence that leans on its passage ("Both approaches need about 12 weeks of
+    # loading") cannot open an answer, but once a sentence of its passage is chosen it may
+    # follow that one.
+    for s in ranked:
+        if len(chosen) == limit or not chosen or s.score < chosen[0].score - margin:
+            break
+        hosts = [i for i, c in enumerate(chosen) if c.n == s.n]
+        if s in chosen or not hosts or not _ANAPHORA.match(s.text):
+            continue
+        after, rest = chosen[: hosts[-1] + 1], chosen[hosts[-1] + 1 :]
+        chosen[:] = after  # judged as if it came right after its passage's sentence
+        words = content_words(s.text)
+        fits = admissible(s) and not any(_repeats(words, content_words(c.text)) for c in rest)
+        chosen[:] = after + ([s] if fits else []) + rest
+        used[s.n] += fits
     # Each part of the question gets its answer: "how often" a frequency, "and do I need a
     # loading phase?" a sentence about loading, from a little further down the ranking when
     # the closest sentences all answer the first part.

@@ -938,3 +938,28 @@ def test_a_gap_names_the_therapy_not_the_words_around_it() -> None:
     assert uncovered_terms("is the Zona Plus handgrip device worth purchasing?", tendon, library) == [
         "zona plus handgrip"
     ]
+
+
+def test_a_sentence_leaning_on_its_passage_follows_a_chosen_one_of_it() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    both = Sentence(n=1, score=1.0, similarity=0.7, lexical=0.3,
+                    text="It is reasonable to check status in athletes who train indoors in winter.")  # fmt: skip
+    lead = Sentence(n=1, score=0.95, similarity=0.7, lexical=0.3,
+                    text="Low vitamin D is common in indoor athletes through the winter.")  # fmt: skip
+    other = Sentence(n=2, score=0.9, similarity=0.7, lexical=0.3,
+                     text="Risk of low vitamin D was higher in winter and in indoor sports.")  # fmt: skip
+    chosen = select([both, lead, other])
+    assert [s.text[:10] for s in chosen] == ["Low vitami", "It is reas", "Risk of lo"]
+    # with no sentence of its passage chosen it stays out
+    assert [s.n for s in select([both, other])] == [2]
+
+
+def test_tables_and_notes_speaking_of_themselves_are_never_quoted() -> None:
+    from fitcoach.agent.evidence import _usable, question_needs
+
+    assert not _usable("It is recommended to take omega-3 after or with TABLE 2 Recommendation of protein intake.")
+    assert not _usable("It also examined mechanisms, but this note does not summarise those findings.")
+    # a part's own words exclude the everyday ones: "benefit" is in any sentence
+    needs = question_needs("How long until it improves, and is there any benefit to adding cupping?")
+    assert not any(n.search("Stretching gave a moderate benefit of 2%.") for n in needs)
