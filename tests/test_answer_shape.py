@@ -960,6 +960,9 @@ def test_tables_and_notes_speaking_of_themselves_are_never_quoted() -> None:
 
     assert not _usable("It is recommended to take omega-3 after or with TABLE 2 Recommendation of protein intake.")
     assert not _usable("It also examined mechanisms, but this note does not summarise those findings.")
+    from fitcoach.agent.evidence import sentence_kind
+
+    assert sentence_kind("32 studies were included: 10 compared loading programmes.") == "method"
     # a part's own words exclude the everyday ones: "benefit" is in any sentence
     needs = question_needs("How long until it improves, and is there any benefit to adding cupping?")
     assert not any(n.search("Stretching gave a moderate benefit of 2%.") for n in needs)
