@@ -182,8 +182,7 @@ class Router:
     def _load_notes(self, g: SetGroup) -> list[str]:
         notes = [n.text for n in self.parsed.assumptions if g.load is not None and (
             (n.code == "plates" and g.load.plates is not None)
-            or (n.code == "unit_from_profile" and g.load.unit_source == "profile")
-            or (n.code == "unit_from_message" and g.load.unit_source == "message")
+            or n.code == f"unit_from_{g.load.unit_source}"  # the profile's or the message's unit
         )]  # fmt: skip
         for n in notes:
             self._note(n)
