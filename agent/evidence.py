@@ -142,7 +142,7 @@ def paper_words(question: str) -> str | None:
 # --- does the library speak of it at all --------------------------------------------------
 
 # Words any coaching question may use without naming its topic.
-_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "tip", "tips", "advice", "whats", "thats", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 # Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
 # and drinking): places the papers never name do not make a gap.
@@ -425,7 +425,7 @@ _LIMITATION = re.compile(
     r"(?:limited|thin|weak))|\b(does not show (?:whether|if|how|what|which|that|long)|"
     r"did not (?:test|measure|examine)|unclear whether|"
     r"more research|remains? (?:unclear|uncertain)|does not (?:cover|define|address|settle|tell)|"
-    r"says nothing about|cannot say)\b",
+    r"says nothing about|cannot say|weaknesses in the (?:existing|available|included) (?:studies|evidence|trials))\b",
     re.I,
 )
 _ADVICE = re.compile(
@@ -1082,8 +1082,14 @@ _HEADING_INSIDE = re.compile(
     r"\s\d+(?:\.\d+){1,3}\s+[A-Z][a-z]+\s+[A-Z][a-z]"
     r"|\s(?:TABLE|FIGURE|FIG\.?)\s+\d+\b"  # "take omega-3 after or with TABLE 2 Recommendation of ..."
 )
-# A note speaking of itself is no finding: "... but this note does not summarise those findings".
-_ABOUT_ITSELF = re.compile(r"\bthis note\b|\bdoes not summari[sz]e\b", re.I)
+# A note speaking of itself is no finding: "... but this note does not summarise those findings";
+# nor is a paper praising its own use: "The research results provide valuable information for
+# soccer coaches".
+_ABOUT_ITSELF = re.compile(
+    r"\bthis note\b|\bdoes not summari[sz]e\b"
+    r"|\b(?:provides?|offers?|gives?) (?:valuable|useful|important|practical) (?:information|insights?)\b",
+    re.I,
+)
 
 
 def _usable(sentence: str) -> bool:
@@ -1494,11 +1500,15 @@ def select(
 
 
 def caveat(ranked: Sequence[Sentence], chosen: Sequence[Sentence], floor: float) -> Sentence | None:
-    """The limitation a coach would add, from a passage the answer already cites."""
+    """The limitation a coach would add, from a passage the answer already cites, about what
+    the answer is about: a review of caffeine and creatine that doubts creatine's effect is no
+    caveat to its caffeine dose."""
     cited = {c.n for c in chosen}
+    named = nutrients_in(" ".join(c.text for c in chosen))
     for s in ranked:
         if (
             s.kind == "limitation" and s.n in cited and s.score >= floor - 0.1 and s.lexical > 0
+            and not nutrients_in(s.text) - named
             and not _ANAPHORA.match(s.text)  # "It involved novices only": which "it"?
             and not _POINTER.match(s.text.strip())  # "..., see Malliaras 2013." limits nothing
         ):  # fmt: skip

@@ -966,3 +966,29 @@ def test_tables_and_notes_speaking_of_themselves_are_never_quoted() -> None:
     # a part's own words exclude the everyday ones: "benefit" is in any sentence
     needs = question_needs("How long until it improves, and is there any benefit to adding cupping?")
     assert not any(n.search("Stretching gave a moderate benefit of 2%.") for n in needs)
+
+
+def test_fluff_and_caveats_about_another_supplement_are_left_out() -> None:
+    from fitcoach.agent.evidence import Sentence, _usable, caveat, sentence_kind
+
+    # a paper praising its own use is no finding
+    assert not _usable("The research results provide valuable information for soccer coaches.")
+    assert sentence_kind("The authors also note weaknesses in the existing studies: few women.") == "limitation"
+    dose = Sentence(text="Doses of 3-6 mg/kg of caffeine improve performance.", n=1, score=1.0, lexical=0.5)
+    creatine = Sentence(
+        text="It remains unclear whether the effects of creatine supplementation improve performance.",
+        n=1, score=0.9, lexical=0.3, kind="limitation",
+    )  # fmt: skip
+    women = Sentence(text="Evidence in women is thin, so more research is needed.", n=1, score=0.8, lexical=0.2,
+                     kind="limitation")  # fmt: skip
+    assert caveat([dose, creatine, women], [dose], floor=0.5) == women
+
+
+def test_everyday_words_for_caffeine_concussion_and_zone_2_search_the_papers_words() -> None:
+    from fitcoach.agent.evidence import paper_words, uncovered_terms
+
+    assert "caffeine" in (paper_words("coffee before a race - how much?") or "")
+    assert "concussion" in (paper_words("my son took a knock to the head at rugby, when can he train") or "")
+    assert "low-intensity" in (paper_words("whats even the point of zone 2?") or "")
+    ev = [Evidence(n=1, title="Diabetes", text="In type 1 diabetes exercise brings benefits.")]
+    assert uncovered_terms("type 1 diabetic, any tips? whats the advice", ev, frozenset({"diabetic"})) == []
