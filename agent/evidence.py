@@ -110,6 +110,16 @@ def _synonyms() -> dict[str, str]:
 SETS_BY_REPS = re.compile(r"\b(\d{1,2})\s?[x\u00d7]\s?(\d{1,2})\b", re.I)
 
 
+# A stall in a message about body weight is the weight-loss plateau, not a lifter's stalled
+# progress: "lost 6kg then stalled for 3 weeks, do i just drop calories more?"
+_STALLS = frozenset({"stuck", "stalled", "plateau", "plateaued"})
+_WEIGHT_TALK = re.compile(
+    r"\b(?:calories|cals|kcals?|weight loss|fat loss|losing weight|deficit|the scale|"
+    r"lost \d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|lbs?|pounds))\b"
+)
+_WEIGHT_PLATEAU = "weight loss plateau energy intake deficit"
+
+
 def paper_words(question: str) -> str | None:
     """The question with the papers' words for its gym words added; None when none match.
 
@@ -119,14 +129,16 @@ def paper_words(question: str) -> str | None:
     'Is 5 sets of 5 repetitions better than 3 sets of 10 repetitions?'
     >>> paper_words("marathon in 3 weeks, how much should i cut back?")
     'marathon in 3 weeks, how much should i cut back? reduce training volume tapering before competition'
+    >>> paper_words("lost 6kg then stalled, do i drop calories more?")
+    'lost 6kg then stalled, do i drop calories more? kcal weight loss plateau energy intake deficit'
     >>> paper_words("How much protein per day?") is None
     True
     """
     spelt = SETS_BY_REPS.sub(r"\1 sets of \2 repetitions", question)
     low = question.lower()
     found = [
-        (m.span(), v) for k, v in _synonyms().items()
-        for m in re.finditer(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
+        (m.span(), _WEIGHT_PLATEAU if k in _STALLS and _WEIGHT_TALK.search(low) else v)
+        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
     ]  # fmt: skip
     # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,
     # not the "cut" of weight loss
