@@ -466,6 +466,10 @@ _UNITS = (
      re.compile(r"\d\s*(?:g|mg|ml|mL|L|kcal|mmol)\s*/\s*h(?:r|our)?\b|\b(?:per|an|a|each) hour\b|\d\s*(?:g|ml|L) an hour", re.I)),
     (re.compile(r"\b(?:per|a|each) (?:kg|kilo|kilogram|pound|lb)\b|/ ?kg\b|of body ?weight\b", re.I),
      re.compile(r"(?:g|mg|ml|mL|kcal)\s*/\s*kg\b|\bper (?:kg|kilogram)\b|\bof body (?:mass|weight)\b", re.I)),
+    # what to eat over the days before an event is a daily intake per kg, not a rate per hour
+    (re.compile(r"\b(?:carbs?|carbohydrates?|eat|eating|intake)\b.*\b(?:(?:24|36|48|72) ?(?:h|hours?|hrs)|"
+                r"days?) (?:before|ahead of|leading)", re.I),
+     re.compile(r"g\s*/\s*kg\b", re.I)),
     # "how much water should I drink on a long run" wants a volume or a body-mass loss to cap,
     # not a sweat-sodium rate in mmol/h
     (re.compile(r"\bhow much (?:water|fluids?|(?:should|do|can) (?:i|we|you) drink)\b", re.I),
@@ -492,7 +496,8 @@ _PHASES = {
     ),
     "during": re.compile(
         rf"\bduring\s+{_BETWEEN}{_EVENT}\b|\bintra-?(?:workout|session|exercise)\b|\bwhile "
-        r"(?:running|cycling|racing|exercising|training|lifting)\b|\baid stations?\b",
+        r"(?:running|cycling|racing|exercising|training|lifting)\b|\baid stations?\b"
+        r"|\d\s*g/h\b",  # an intake per hour is taken while exercising
         re.I,
     ),
     "after": re.compile(
@@ -615,6 +620,8 @@ def phases_in(text: str) -> set[str]:
     ['after']
     >>> sorted(phases_in("Drink 500-600 mL 2 to 3 h before exercise."))
     ['before']
+    >>> sorted(phases_in("Beyond 2.5 h, intakes of about 90 g/h are recommended."))
+    ['during']
     >>> phases_in("Strength rose after 12 weeks of training.")
     set()
     """

@@ -992,3 +992,12 @@ def test_everyday_words_for_caffeine_concussion_and_zone_2_search_the_papers_wor
     assert "low-intensity" in (paper_words("whats even the point of zone 2?") or "")
     ev = [Evidence(n=1, title="Diabetes", text="In type 1 diabetes exercise brings benefits.")]
     assert uncovered_terms("type 1 diabetic, any tips? whats the advice", ev, frozenset({"diabetic"})) == []
+
+
+def test_eating_in_the_days_before_an_event_asks_a_daily_intake_not_an_hourly_one() -> None:
+    from fitcoach.agent.evidence import asked_units, phases_in
+
+    units = asked_units("What carbohydrate intake is recommended in the 48 hours before an endurance race?")
+    assert any(u.search("raise carbohydrate to 8-12 g/kg for the final days") for u in units)
+    assert not asked_units("How should I taper in the days before a race?")
+    assert phases_in("Beyond 2.5 h, intakes of about 90 g/h are recommended.") == {"during"}
