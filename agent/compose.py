@@ -104,7 +104,8 @@ def compose(
         lead.append(_from(picks.pop(0)))
     for k in drafted:  # the model's phrasing, unless it only repeats what is already there
         if len(support) < MAX_SUPPORT and not _repeats(k.text, [p[0] for p in lead + support]):
-            support.append((k.text, list(k.citations), "evidence", k.support))
+            copied = _copy_of(k.text, chosen)
+            support.append(_from(copied) if copied else (k.text, list(k.citations), "evidence", k.support))
     for s in picks:
         if len(support) >= (2 if tool_runs else MAX_SUPPORT):
             break
@@ -120,6 +121,31 @@ def compose(
     # What the planner could not know ("What is your body weight?"): asked, never guessed.
     caveats += [(q, [], "tool", 1.0) for q in asks]
     return assemble(lead + support + caveats)
+
+
+# A drafted sentence this close, word by word, to a chosen one is the model copying it: its
+# small edits add nothing but slips ("the threshold the authors choose", "Activities
+# restriction should not be prescribed"), so the source's own words stand instead.
+COPY_RATIO = 0.85
+
+
+def _copy_of(text: str, chosen: Sequence[Sentence]) -> Sentence | None:
+    """The chosen sentence a drafted one nearly copies, when it is not word for word the same.
+
+    >>> s = Sentence(text="Activity restriction should not be prescribed routinely.", n=2, score=1.0)
+    >>> _copy_of("Activities restriction should not be prescribed routinely.", [s]).text
+    'Activity restriction should not be prescribed routinely.'
+    >>> _copy_of("Rest days matter for recovery.", [s]) is None
+    True
+    """
+    import difflib
+
+    words = re.findall(r"[\w.%/-]+", text.lower())
+    for s in chosen:
+        theirs = re.findall(r"[\w.%/-]+", s.text.lower())
+        if words != theirs and difflib.SequenceMatcher(None, words, theirs).ratio() >= COPY_RATIO:
+            return s
+    return None
 
 
 def _repeats(sentence: str, existing: Sequence[str]) -> bool:
