@@ -783,7 +783,11 @@ _EXAMPLE = re.compile(
 )
 
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
-_ANAPHORA = re.compile(r"^(it|this|these|that|those|they|such|both|the same)\b", re.I)
+_ANAPHORA = re.compile(
+    r"^(it|this|these|that|those|they|such|both|the same|(?:thanks to|because of|despite) (?:this|that|these|it)|"
+    r"as a result|for (?:this|that|these) reasons?|to this end|in this way)\b",  # "Thanks to this, coaches can ..."
+    re.I,
+)
 # leans on a list the reader has not seen: "any listed contraindication", "the above"
 _REFERS_BACK = re.compile(
     r"\b(?:listed|aforementioned|above-mentioned|(?:mentioned|described) above|the above|"

@@ -1001,3 +1001,15 @@ def test_eating_in_the_days_before_an_event_asks_a_daily_intake_not_an_hourly_on
     assert any(u.search("raise carbohydrate to 8-12 g/kg for the final days") for u in units)
     assert not asked_units("How should I taper in the days before a race?")
     assert phases_in("Beyond 2.5 h, intakes of about 90 g/h are recommended.") == {"during"}
+
+
+def test_a_sentence_opening_on_what_came_before_never_leads() -> None:
+    from fitcoach.agent.evidence import Sentence
+
+    lead = Sentence(
+        text="Thanks to this, coaches can adapt training programs to players' individual needs.",
+        n=1, score=1.0, lexical=0.4, similarity=0.6,
+    )  # fmt: skip
+    other = Sentence(text="Coaches see a deload as a short drop in training stress.", n=2, score=0.9,
+                     lexical=0.3, similarity=0.55)  # fmt: skip
+    assert [s.n for s in select([lead, other])] == [2]
