@@ -36,7 +36,7 @@ _FITNESS = (
     "climb boulder hangboard grip erg rowing paddl kayak ski hike yoga pilates routine "
     "programme program soccer football rugby basketball volleyball netball handball hockey "
     "tennis golf boxing wrestl judo karate bjj jiu grappl martial overreach squad pace pacing "
-    "5k 10k testosteron hormon ergogen"
+    "5k 10k testosteron hormon ergogen bulk cutting cals kcal"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 
@@ -81,6 +81,8 @@ def in_scope(question: str) -> bool | None:
     >>> in_scope("century ride in july heat, how much should i drink per hr?")  # cycling, fluids
     True
     >>> in_scope("fingers ache after climbing, will a hangboard help?")  # a sport is coaching
+    True
+    >>> in_scope("skinny 17yo trying to bulk, how many extra cals a day?")  # bulking is nutrition
     True
     """
     words = _stems(question)

@@ -992,6 +992,8 @@ def test_everyday_words_for_caffeine_concussion_and_zone_2_search_the_papers_wor
     assert "low-intensity" in (paper_words("whats even the point of zone 2?") or "")
     ev = [Evidence(n=1, title="Diabetes", text="In type 1 diabetes exercise brings benefits.")]
     assert uncovered_terms("type 1 diabetic, any tips? whats the advice", ev, frozenset({"diabetic"})) == []
+    # where a claim was seen, and how safe, name no topic
+    assert uncovered_terms("safest way to do it, or is it tiktok hype?", ev, frozenset({"way"})) == []
 
 
 def test_eating_in_the_days_before_an_event_asks_a_daily_intake_not_an_hourly_one() -> None:
