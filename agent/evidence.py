@@ -590,10 +590,8 @@ def regions_in(text: str) -> set[str]:
 _CONDITIONS = {
     "sleep": r"sleep\w*|slept|naps?|napping|insomnia|night shifts?|shift work",
     "heat": r"heat|hot|humid\w*|thermal|thermoregulat\w*|hypertherm\w*",
-    "warm-up": r"warm(?:ing)?[- ]?ups?|warming up",  # "warm up before heavy squats": not a squat 1RM line
 }
 _CONDITION_RX = _whole_words(_CONDITIONS)
-_PREVENTS = re.compile(r"\b(?:injur\w*|acl|prevent\w*|risk|sprains?|strains?|tear\w*)\b", re.I)
 
 
 def conditions_in(text: str) -> set[str]:
@@ -1168,8 +1166,6 @@ def sentence_features(
     regions = regions_in(question)
     hurts = bool(regions) and bool(_HURTS.search(question))
     conditions = conditions_in(question)
-    if _PREVENTS.search(question):
-        conditions.discard("warm-up")  # "warm-up drills that lower her ACL risk" are programmes
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []

@@ -1016,9 +1016,3 @@ def test_a_sentence_opening_on_what_came_before_never_leads() -> None:
                      lexical=0.3, similarity=0.55)  # fmt: skip
     assert [s.n for s in select([lead, other])] == [2]
 
-
-def test_how_to_warm_up_is_a_condition_the_passage_must_name() -> None:
-    from fitcoach.agent.evidence import conditions_in
-
-    assert conditions_in("what should my warm up look like before heavy squats?") == {"warm-up"}
-    assert "warm-up" in conditions_in("For most sessions a warm-up of general activity helps.")
