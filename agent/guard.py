@@ -52,6 +52,39 @@ _CAUTION = re.compile(
     re.I,
 )
 
+# ACOG 2020 (Committee Opinion 804): in pregnancy, avoid contact sports, activities with a high
+# risk of falling, scuba diving, hot yoga and long periods lying on the back. A sentence that
+# says pregnant women can carry on with one of them, with no caution that makes it safe,
+# disagrees with the screen's own rule. The activities are the screen's vocabulary
+# (acog_avoid_activity).
+_ENDORSE = re.compile(
+    r"\b(safe(?:ly)?|without (?:any )?(?:modification|restriction|change)s?|no (?:need|modification|"
+    r"restriction)s?|encouraged|recommended)\b",
+    re.I,
+)
+_PREGNANCY_CAUTION = re.compile(
+    r"\b(avoid\w*|not|never|unsafe|contraindicat\w*|discourag\w*|risk\w*|except|unless|instead|"
+    r"rather than|stop\w*|should be modified|modify)\b",
+    re.I,
+)
+
+
+def _vocabulary(code: str) -> re.Pattern[str]:
+    from fitcoach.agent.tools.detect import vocabulary
+
+    return next(regex for name, _, regex in vocabulary()[1] if name == code)
+
+
+def _pregnancy_activity(sentence: str) -> bool:
+    """A sentence clearing pregnant women for an activity ACOG says to avoid."""
+    low = sentence.lower()
+    if not _vocabulary("pregnant").search(low):
+        return False
+    if not _vocabulary("acog_avoid_activity").search(low):
+        return False
+    endorses = _CARRY_ON.search(sentence) or _ENDORSE.search(sentence)
+    return bool(endorses) and not _PREGNANCY_CAUTION.search(sentence)
+
 
 def unsafe(sentence: str) -> str | None:
     """Why the rules disagree with this sentence, or None.
@@ -66,6 +99,10 @@ def unsafe(sentence: str) -> str | None:
     'carrying on through a red flag the screen refers'
     >>> unsafe("Return to sport after a concussion follows a graded protocol.") is None
     True
+    >>> unsafe("In the third trimester, pregnant athletes can keep sparring without modification.")
+    'an activity ACOG advises against in pregnancy'
+    >>> unsafe("Pregnant women should avoid contact sports and lying supine for long.") is None
+    True
     """
     if _BEGINNER.search(sentence) and _RECOMMEND.search(sentence):
         for value, unit in _LOAD.findall(sentence):
@@ -78,6 +115,8 @@ def unsafe(sentence: str) -> str | None:
             return f"a {subject.pattern} dose above its reference range"
     if _RED_FLAG.search(sentence) and _CARRY_ON.search(sentence) and not _CAUTION.search(sentence):
         return "carrying on through a red flag the screen refers"
+    if _pregnancy_activity(sentence):
+        return "an activity ACOG advises against in pregnancy"
     from fitcoach.agent.tools import screen
 
     flags = screen(sentence, None).flags

@@ -109,6 +109,21 @@ def test_carrying_on_through_a_red_flag_conflicts_with_the_screen(sentence: str,
     assert bool(unsafe(sentence)) is conflicts
 
 
+@pytest.mark.parametrize(
+    ("sentence", "conflicts"),
+    [
+        ("Expecting mothers can safely keep playing rugby and basketball into the third trimester.", True),
+        ("Scuba diving is safe at any stage of pregnancy.", True),
+        ("Pregnant women can continue full-contact sparring without any modification.", True),
+        ("In pregnancy, avoid contact sports, scuba diving and long periods lying supine.", False),
+        ("Women who ran before pregnancy can generally continue running.", False),
+        ("Contact sports are safe for trained athletes.", False),
+    ],
+)
+def test_clearing_pregnancy_for_an_activity_acog_avoids_conflicts(sentence: str, conflicts: bool) -> None:
+    assert bool(unsafe(sentence)) is conflicts
+
+
 def coach_over(passages: list[Passage], *replies: str) -> Coach:
     return Coach(settings=load_settings(), llm=fake_llm(*replies), library=FakeLibrary(passages))
 
