@@ -589,10 +589,22 @@ def _rule_evidence(deps: Deps, flags: list[SafetyFlag]) -> tuple[list[Evidence],
 
 
 def _short(reference: str, surname: str | None, year: int | None) -> str:
-    if surname and year:
-        several = " et al" in reference or "," in reference
-        return f"{surname}{' et al.' if several else ''} {year}"
-    return reference.split(".")[0]
+    """A rule's source as a reader cites it: first author (et al. when there are more), or the
+    organisation that wrote it, and the year.
+
+    >>> from fitcoach.agent.tools import references as refs
+    >>> [_short(r, *author_year(r)) for r in (refs.RIEBE, refs.BRZYCKI, refs.ACOG, refs.NICE_VTE)]
+    ['Riebe et al. 2015', 'Brzycki 1993', 'ACOG 2020', 'National Institute for Health and Care Excellence 2020']
+    """
+    authors = reference.split(". ", 1)[0]  # "Riebe D et al", "Epley B", "ACOG Committee Opinion No"
+    person = re.match(r"([^\W\d_][\w'\-]+) (\w{1,3})\b", authors)  # "Nielsen RØ"
+    if person and person.group(2).isupper():
+        name = person.group(1) + (" et al." if " et al" in authors or "," in authors else "")
+    elif surname and surname.isupper():
+        name = surname  # "ACOG"
+    else:
+        name = authors  # an organisation: "National Institute for Health and Care Excellence"
+    return f"{name} {year}" if year else name
 
 
 def _model_tool_calls(deps: Deps, state: CoachState) -> list[ToolCall] | None:
