@@ -120,6 +120,33 @@ _WEIGHT_TALK = re.compile(
 _WEIGHT_PLATEAU = "weight loss plateau energy intake deficit"
 
 
+# A target load on a lift ("bench from 80 to 100kg in 6 months") asks how to get stronger; its
+# numbers alone draw body-weight and protein passages.
+_LIFTS = r"squat\w*|bench\w*|deadlift\w*|(?:overhead |military )?press\w*|clean|snatch|1rm|one rep max|pr"
+_LIFT_GOAL = re.compile(
+    rf"\b(?:{_LIFTS})\b.*?\b(?:to|hit|reach|get to|break|make|want|goal is|aiming for|target)\s+(?:a\s+)?"
+    r"\d{2,3}(?:\.\d)?(?![\d.])(?!\s*(?:reps?|sets?|%|x\b|times|min|sec|weeks?|days?|months?))"
+    rf"|\b(?:hit|reach|get to|break)\s+(?:a\s+)?\d{{2,3}}\s?(?:kg|kgs|kilos?|lbs?|pounds)?\s+(?:{_LIFTS})\b",
+    re.I,
+)
+_STRENGTH_GOAL = "increase maximal strength 1RM progression periodisation heavy loads"
+
+
+def strength_goal(question: str) -> bool:
+    """Whether the question asks how to reach a target load on a lift.
+
+    >>> strength_goal("how do i get my bench from 80 to 100kg in 6 months")
+    True
+    >>> strength_goal("squat 100 kg for 5, want to hit 140 within a year")
+    True
+    >>> strength_goal("bench 80kg for 3, want 100 by summer, how do i get there")
+    True
+    >>> strength_goal("bench 3 sets of 8, should I go to 10 reps?")
+    False
+    """
+    return bool(_LIFT_GOAL.search(question))
+
+
 def paper_words(question: str) -> str | None:
     """The question with the papers' words for its gym words added; None when none match.
 
@@ -146,6 +173,8 @@ def paper_words(question: str) -> str | None:
         v for (a, b), v in found
         if not any(c <= a and b <= d and (c, d) != (a, b) for (c, d), _ in found)
     ))  # fmt: skip
+    if strength_goal(low):
+        extra.append(_STRENGTH_GOAL)
     if extra:
         return f"{spelt} {' '.join(extra)}"
     return spelt if spelt != question else None
@@ -586,16 +615,18 @@ def regions_in(text: str) -> set[str]:
 
 
 # Conditions a question can be about whatever else it asks: "5.5 hrs a night with a newborn,
-# should I still lift heavy?" is a sleep question, and a rest-interval line does not answer it.
+# should I still lift heavy?" is a sleep question, and a rest-interval line does not answer it;
+# "3 weeks at 2,000 m, should I ease off at first?" is not answered by a heat camp.
 _CONDITIONS = {
     "sleep": r"sleep\w*|slept|naps?|napping|insomnia|night shifts?|shift work",
     "heat": r"heat|hot|humid\w*|thermal|thermoregulat\w*|hypertherm\w*",
+    "altitude": r"altitude|hypoxi\w*|normobaric|hypobaric",
 }
 _CONDITION_RX = _whole_words(_CONDITIONS)
 
 
 def conditions_in(text: str) -> set[str]:
-    """The training conditions (sleep, heat) a text names.
+    """The training conditions (sleep, heat, altitude) a text names.
 
     >>> conditions_in("sleeping like 5.5 hrs a night, should i still lift heavy?")
     {'sleep'}
@@ -792,6 +823,8 @@ _ANAPHORA = re.compile(
 _REFERS_BACK = re.compile(
     r"\b(?:listed|aforementioned|above-mentioned|(?:mentioned|described) above|the above|"
     r"(?:in|for) both groups|(?:in|for) either group|the two groups|"
+    r"(?:with|in|of|for|by) (?:both|either) (?:approach|method|model|programme|program|protocol|"
+    r"intervention|condition|strateg)\w*|"  # "increases with both approaches"
     r"^(?:[a-z]+,\s+)?th(?:is|ese) goals?)\b",  # "Typically, this goal can be met by ..."
     re.I,
 )
@@ -1210,6 +1243,10 @@ def sentence_features(
             # asked about lifting on little sleep, told rest intervals; asked how to periodise
             # carbohydrate, told how to periodise training
             f["condition_missing"] = 1.0
+        if conditions:
+            said = conditions_in(f"{e.title} {text}")
+            if said and not said & conditions:
+                f["condition_mismatch"] = 1.0  # asked about altitude, told how to acclimatise to heat
         if hurts and not regions_in(f"{e.title} {e.text}") & regions:
             f["region_missing"] = 1.0  # tweaked the lower back deadlifting, told about deadlift 1RMs
         set_in = phases_in(text)

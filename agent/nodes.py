@@ -35,6 +35,7 @@ from fitcoach.agent.evidence import (
     question_needs,
     rank_sentences,
     select,
+    strength_goal,
     topic_words,
     uncovered_terms,
     untested_note,
@@ -170,7 +171,9 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         if len(" ".join(kept).split()) < 5:
             continue  # nothing left once injected instructions are removed
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
-    floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if p.tool_calls else settings.agent.sentence_floor
+    # a target load months away: the 1RM estimate says how far off it is, the evidence how to close it
+    backing = p.tool_calls and not strength_goal(question)
+    floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if backing else settings.agent.sentence_floor
 
     def rank_and_select(asked: str, needs_of: str) -> tuple[list[Any], list[Any]]:
         ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)

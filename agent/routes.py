@@ -80,6 +80,13 @@ _NOT_DISTANCE = ("eat", "eating", "food", "calorie", "calories", "kcal", "protei
 
 
 # "stalled on ohp at 50kg for 3 wks", "stuck at 100 kg for two months"
+# A goal months away ("to hit 140 kg within a year") is no next session: the estimated 1RM says
+# how far off it is, and the evidence on progression answers how to get there.
+_HORIZON = re.compile(
+    r"\b(?:within|in|by|over)\s+(?:a|an|one|two|three|four|six|nine|twelve|\d+|the next|next)\s+"
+    r"(?:years?|months?)\b|\bby (?:the )?(?:summer|christmas|next year|end of the year)\b",
+    re.I,
+)
 _STALL = re.compile(
     r"\b(?:stall\w*|stuck|plateau\w*|(?:has|hasn'?t|have|haven'?t) (?:not )?moved|no progress)\b"
     r".{0,40}?\bfor (?:like |about |over |almost )?(?:\d+|a few|a couple of|several|two|three|"
@@ -261,6 +268,8 @@ class Router:
     def _strength(self) -> None:
         performed = [g for g in self.parsed.performed if g.reps]
         asks = {k: _has(self.q, v) for k, v in INTENTS.items()}
+        if _HORIZON.search(self.q):
+            asks["next"] = False
         targets = [g for g in self.parsed.sets if g.load is None and g.reps and (
             g.rpe is not None or g.rir is not None) and len(g.reps) == 1]  # fmt: skip
         with_load = [g for g in performed if g.load is not None and g.load.value is not None

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from fitcoach.agent import Coach
-from fitcoach.agent.evidence import Evidence, rank_sentences, select, strip_reference_marks
+from fitcoach.agent.evidence import (
+    Evidence,
+    Sentence,
+    rank_sentences,
+    select,
+    strip_reference_marks,
+)
 from fitcoach.agent.faithful import conflict
 from fitcoach.agent.guard import unsafe
 from fitcoach.agent.verify import passage_support
@@ -219,8 +225,6 @@ def test_a_draft_cut_off_mid_claim_is_not_kept() -> None:
 
 
 def test_a_worked_example_never_leads_when_a_general_finding_is_chosen() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     example = Sentence(
         text="For a 80 kg lifter that is about 130-175 g of protein a day.",
         n=1,
@@ -260,8 +264,6 @@ def test_a_rare_word_the_library_names_somewhere_must_be_in_what_was_retrieved()
 
 
 def test_a_support_about_a_group_nobody_asked_about_is_skipped() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(text="Stopping 1-3 reps short of failure builds as much muscle.", n=1, score=1.0, lexical=0.4)
     youth = Sentence(text="A 12-year-old can start supervised strength training.", n=2, score=0.95, lexical=0.3)
     adult = Sentence(text="Failure training added little strength when volume matched.", n=3, score=0.9, lexical=0.3)
@@ -343,8 +345,6 @@ def test_two_passages_of_one_note_are_one_reference() -> None:
 
 
 def test_a_sentence_that_goes_on_from_another_does_not_open_the_answer() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     so = Sentence(text="So a powerlifter should train mostly with free weights.", n=1, score=1.1, lexical=0.4)
     plain = Sentence(text="Machines are a legitimate main tool for hypertrophy.", n=1, score=1.0, lexical=0.2)
     assert [s.text for s in select([so, plain])] == [plain.text, so.text]  # kept, not first
@@ -352,8 +352,6 @@ def test_a_sentence_that_goes_on_from_another_does_not_open_the_answer() -> None
 
 
 def test_asked_about_one_group_a_finding_about_another_never_leads() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     older = Sentence(text="Older adults should lift progressively heavier loads.", n=1, score=1.2, lexical=0.4)
     youth = Sentence(text="A 12-year-old can start supervised strength training.", n=2, score=1.0, lexical=0.3)
     assert [s.n for s in select([older, youth], asked={"youth"})] == [2]
@@ -407,8 +405,6 @@ def test_a_limitation_stays_one_in_a_chunk_that_cut_off_its_opener() -> None:
 
 
 def test_a_support_that_names_the_topic_by_abbreviation_comes_from_the_leads_paper() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(text="The Nordic hamstring exercise halves hamstring injuries.", n=1, score=1.1, similarity=0.6, lexical=0.5)
     how = Sentence(text="Build up NHE volume gradually over several weeks, then keep one or two short sessions weekly.",
                    n=1, score=1.0, similarity=0.7, lexical=0.0)  # fmt: skip
@@ -487,8 +483,6 @@ def test_casual_words_are_read_as_the_papers_words() -> None:
 
 
 def test_the_floor_is_for_the_lead_a_support_may_sit_a_little_below_it() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(text="No good evidence that every set to failure builds more muscle.", n=1, score=0.5, lexical=0.3)
     near = Sentence(text="End most sets one to three reps short of failure.", n=1, score=0.44, lexical=0.1)
     far = near.model_copy(update={"score": 0.3})
@@ -542,8 +536,6 @@ def test_a_paper_on_another_nutrient_region_or_condition_ranks_lower(
 
 
 def test_a_connective_after_another_papers_sentence_goes_the_finding_stays() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(text="Strength work improves running economy.", n=1, score=1.0, lexical=0.4)
     other = Sentence(text="Finally, neither programme improved running times.", n=2, score=0.95, lexical=0.3)
     own = Sentence(text="However, gains were small.", n=1, score=0.95, lexical=0.3)
@@ -650,6 +642,31 @@ def test_a_stall_of_weeks_told_in_one_line_is_answered_from_evidence_not_one_ses
     assert "next-load" in [c.name for c in today.tool_calls]
 
 
+def test_a_target_load_months_away_gets_the_1rm_and_evidence_on_getting_stronger() -> None:
+    from fitcoach.agent.evidence import paper_words
+    from fitcoach.agent.planner import plan
+
+    goal = "I'm 72 kg and squat 100 kg for 5. How should I progress to hit 140 kg within a year?"
+    assert [c.name for c in plan(goal).tool_calls] == ["one-rep-max"]
+    assert "maximal strength" in (paper_words(goal) or "")  # not the body-weight passages its kg draw
+    today = plan("squatted 100 kg for 5 today, what should i do next session?")
+    assert [c.name for c in today.tool_calls] == ["next-load"]
+
+
+def test_heart_rate_variability_and_wearables_are_coaching_words() -> None:
+    from fitcoach.agent.planner import in_scope
+
+    assert in_scope("Is the Whoop band or the Garmin Forerunner 965 more accurate for HRV tracking?")
+
+
+def test_a_sentence_about_both_approaches_needs_the_one_that_names_them() -> None:
+    lead = Sentence(text="Linear and undulating periodisation gave similar strength gains.", n=1,
+                    score=1.0, similarity=0.7, lexical=1.0, kind="finding")  # fmt: skip
+    both = Sentence(text="16 of the 17 studies reported strength increases with both approaches.", n=2,
+                    score=0.95, similarity=0.7, lexical=1.0, kind="finding")  # fmt: skip
+    assert [s.text for s in select([lead, both])] == [lead.text]
+
+
 def test_a_load_for_other_reps_comes_from_the_set_given() -> None:
     from fitcoach.agent.planner import plan
 
@@ -664,8 +681,6 @@ def test_a_load_for_other_reps_comes_from_the_set_given() -> None:
 
 
 def test_a_sentence_that_leans_on_an_unseen_list_needs_its_own_passage_before_it() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(n=1, score=1.2, similarity=0.8, lexical=0.3,
                     text="Pelvic floor symptoms such as leaking are reasons to slow down.")  # fmt: skip
     listed = Sentence(n=2, score=1.1, similarity=0.8, lexical=0.3,
@@ -731,8 +746,6 @@ def test_a_weekly_build_from_one_distance_to_another_is_priced() -> None:
 
 
 def test_a_support_far_from_the_question_in_meaning_is_padding() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(n=1, score=0.70, similarity=0.65, lexical=0.2,
                     text="Run the graded return-to-sport steps after a concussion.")  # fmt: skip
     # close in score thanks to the asked age group, far in meaning
@@ -754,8 +767,6 @@ def test_a_pdf_heading_run_into_a_sentence_is_no_part_of_it() -> None:
 
 
 def test_a_finding_said_over_with_more_added_is_a_repeat() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     short = Sentence(n=1, score=1.0, similarity=0.6, lexical=0.3,
                      text="Pre-sleep casein of 30-40 g raises overnight muscle protein synthesis.")  # fmt: skip
     longer = Sentence(n=2, score=0.95, similarity=0.6, lexical=0.3,
@@ -767,8 +778,6 @@ def test_a_finding_said_over_with_more_added_is_a_repeat() -> None:
 
 
 def test_in_pregnancy_a_general_finding_is_no_support() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     pregnancy = Sentence(n=1, score=1.0, similarity=0.6, lexical=0.3,
                          text="Resistance exercise is among the activities judged safe in pregnancy.")  # fmt: skip
     heavy = Sentence(n=2, score=0.95, similarity=0.6, lexical=0.3,
@@ -779,7 +788,6 @@ def test_in_pregnancy_a_general_finding_is_no_support() -> None:
 
 
 def test_a_share_of_zone_2_asks_for_evidence_not_heart_rate_numbers() -> None:
-    from fitcoach.agent.evidence import Sentence
     from fitcoach.agent.planner import plan
 
     split = plan("im 58 and ride about 250 km a week, how much of that should be zone 2 vs the hard stuff?")
@@ -956,8 +964,6 @@ def test_a_gap_names_the_therapy_not_the_words_around_it() -> None:
 
 
 def test_a_sentence_leaning_on_its_passage_follows_a_chosen_one_of_it() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     both = Sentence(n=1, score=1.0, similarity=0.7, lexical=0.3,
                     text="It is reasonable to check status in athletes who train indoors in winter.")  # fmt: skip
     lead = Sentence(n=1, score=0.95, similarity=0.7, lexical=0.3,
@@ -1021,8 +1027,6 @@ def test_eating_in_the_days_before_an_event_asks_a_daily_intake_not_an_hourly_on
 
 
 def test_a_sentence_opening_on_what_came_before_never_leads() -> None:
-    from fitcoach.agent.evidence import Sentence
-
     lead = Sentence(
         text="Thanks to this, coaches can adapt training programs to players' individual needs.",
         n=1, score=1.0, lexical=0.4, similarity=0.6,
