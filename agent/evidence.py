@@ -1259,8 +1259,10 @@ def sentence_features(
             f["population_match" if named & asked else "population_mismatch"] = 1.0
         elif named and not asked:
             f["population_unasked"] = 1.0  # a finding about a special group, asked from outside it
-        elif asked - {"adult"}:
-            f["population_general"] = 1.0  # asked about pregnancy, age or a condition
+        elif asked - {"adult", "trained"}:
+            # asked about pregnancy, age, a condition or a beginner; what holds in general
+            # holds for a trained lifter too
+            f["population_general"] = 1.0
         rows.append(f)
     return rows
 
