@@ -266,6 +266,8 @@ def uncovered_terms(
     >>> ankle = [Evidence(n=1, title="Taping", text="Ankle taping lowers re-sprains.")]
     >>> uncovered_terms("does mouth taping help recovery?", ankle, frozenset({"mouth"}))
     ['mouth taping']
+    >>> uncovered_terms("when should I replace my running shoes?", ev, frozenset({"replace", "running", "shoes"}))
+    ['shoes']
     """
     import difflib
 
@@ -336,6 +338,11 @@ def uncovered_terms(
             re.search(rf"\b{taped.group(1)}[ -]tap", text) for text in passages
         ):  # fmt: skip
             out.append(f"{taped.group(1)} taping")
+    # kit is covered only when a retrieved passage names it: "shoes" in some paper's methods
+    # does not make weekly-mileage lines an answer on when to replace them
+    for gear in dict.fromkeys(_GEAR.findall(low)):
+        if gear not in out and not any(re.search(rf"\b{gear[:4]}", text) for text in passages):
+            out.append(gear)
     # "Zona Plus handgrip" says "Zona" already (a phrase as the question writes it)
     return [w for w in out if not any(
         w != o and o in low and re.search(rf"\b{re.escape(w)}\b", o) for o in out
@@ -344,6 +351,11 @@ def uncovered_terms(
 
 _NAMED_THERAPY = re.compile(r"\b((?:[a-z]+[ -]){1,3}?)(?:therapy|therapies|treatments?|devices?)\b")
 _TAPING = re.compile(r"\b([a-z]+)[ -]tap(?:ing|ed|e)\b")  # "mouth taping", "kinesio tape"
+# kit the papers would have to name to answer: "when should I replace my running shoes"
+_GEAR = re.compile(
+    r"\b(?:shoes?|sneakers|footwear|insoles?|orthotics?|belts?|sleeves|wraps|mouthguards?|helmets?|"
+    r"headphones|earbuds)\b"
+)
 
 
 # A word names the question's topic when leaving it out moves the question's meaning: "beer"
