@@ -135,6 +135,8 @@ _THEIR_PLAN = re.compile(
     r"|\b(?:his|her|their)\s+(?:first|training|plan|programme|program|sessions?|workouts?|"
     r"routine|weeks?|lifting|running|exercise)\b"
     r"|\bfor (?:him|her|them)\b"
+    r"|\b(?:write|make|give|build|design) (?:him|her|them) a (?:plan|programme|program|routine)\b"
+    r"|\b(?:he|she|they) (?:wants?|plans?|hopes?) to (?:start|train|run|lift|keep|begin|get back|return)\b"
 )
 
 
