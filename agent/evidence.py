@@ -118,6 +118,7 @@ _WEIGHT_TALK = re.compile(
     r"lost \d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|lbs?|pounds))\b"
 )
 _WEIGHT_PLATEAU = "weight loss plateau energy intake deficit"
+_AGED = re.compile(r"(?:\d|years?|yrs?)[- ]?old$")
 
 
 # A target load on a lift ("bench from 80 to 100kg in 6 months") asks how to get stronger; its
@@ -160,12 +161,15 @@ def paper_words(question: str) -> str | None:
     'lost 6kg then stalled, do i drop calories more? kcal weight loss plateau energy intake deficit'
     >>> paper_words("How much protein per day?") is None
     True
+    >>> paper_words("I'm a 34-year-old cyclist, how do I raise my FTP?")
+    "I'm a 34-year-old cyclist, how do I raise my FTP? functional threshold power"
     """
     spelt = SETS_BY_REPS.sub(r"\1 sets of \2 repetitions", question)
     low = question.lower()
     found = [
         (m.span(), _WEIGHT_PLATEAU if k in _STALLS and _WEIGHT_TALK.search(low) else v)
         for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
+        if not _AGED.search(low[: m.end()])  # "a 34-year-old cyclist" is no older adult
     ]  # fmt: skip
     # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,
     # not the "cut" of weight loss
