@@ -79,7 +79,6 @@ _NOT_DISTANCE = ("eat", "eating", "food", "calorie", "calories", "kcal", "protei
                  "carbs", "drink", "drinking", "sleep", "sleeping")  # fmt: skip
 
 
-# "stalled on ohp at 50kg for 3 wks", "stuck at 100 kg for two months"
 # A goal months away ("to hit 140 kg within a year") is no next session: the estimated 1RM says
 # how far off it is, and the evidence on progression answers how to get there.
 _HORIZON = re.compile(
@@ -87,6 +86,7 @@ _HORIZON = re.compile(
     r"(?:years?|months?)\b|\bby (?:the )?(?:summer|christmas|next year|end of the year)\b",
     re.I,
 )
+# "stalled on ohp at 50kg for 3 wks", "stuck at 100 kg for two months"
 _STALL = re.compile(
     r"\b(?:stall\w*|stuck|plateau\w*|(?:has|hasn'?t|have|haven'?t) (?:not )?moved|no progress)\b"
     r".{0,40}?\bfor (?:like |about |over |almost )?(?:\d+|a few|a couple of|several|two|three|"
