@@ -118,7 +118,13 @@ _WEIGHT_TALK = re.compile(
     r"lost \d+(?:\.\d+)?\s?(?:kg|kgs|kilos?|lbs?|pounds))\b"
 )
 _WEIGHT_PLATEAU = "weight loss plateau energy intake deficit"
-_AGED = re.compile(r"(?:\d|years?|yrs?)[- ]?old$")
+_AGED = re.compile(r"(\d+)\s*[- ]?(?:years?|yrs?)?[- ]?old$")  # "34-year-old", "70 years old"
+
+
+def _younger_than_60(text: str) -> bool:
+    """Whether `text` ends on an age under 60: "a 34-year-old" is no older adult, a 70-year-old is."""
+    aged = _AGED.search(text)
+    return bool(aged) and int(aged.group(1)) < 60
 
 
 # A target load on a lift ("bench from 80 to 100kg in 6 months") asks how to get stronger; its
@@ -169,7 +175,7 @@ def paper_words(question: str) -> str | None:
     found = [
         (m.span(), _WEIGHT_PLATEAU if k in _STALLS and _WEIGHT_TALK.search(low) else v)
         for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
-        if not _AGED.search(low[: m.end()])  # "a 34-year-old cyclist" is no older adult
+        if not _younger_than_60(low[: m.end()])  # "a 34-year-old cyclist" is no older adult
     ]  # fmt: skip
     # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,
     # not the "cut" of weight loss
