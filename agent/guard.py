@@ -10,6 +10,7 @@ beginners" conflicts with the progression rules).
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Starting loads: novices start at 8-12 RM loads and progress 2-10% (Ratamess 2009); no rule
@@ -69,6 +70,7 @@ _PREGNANCY_CAUTION = re.compile(
 )
 
 
+@functools.cache
 def _vocabulary(code: str) -> re.Pattern[str]:
     from fitcoach.agent.tools.detect import vocabulary
 
