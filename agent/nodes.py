@@ -27,6 +27,7 @@ from fitcoach.agent.evidence import (
     answerable_rest,
     asked_populations,
     caveat,
+    common_words,
     groups_by_source,
     is_common,
     other_group_note,
@@ -198,8 +199,12 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
     # strong evidence.
     rare = [w for w in missing if not is_common(w)]
-    # an everyday verb or adverb ("letting", "inevitably") names no topic
-    missing = [w for w in missing if w in rare or not w.endswith(("ing", "ly", "ed"))]
+    # an everyday verb or adverb ("letting", "inevitably") names no topic; one everyday only
+    # by its stem does ("fasted", "bulking")
+    missing = [
+        w for w in missing
+        if w in rare or not w.endswith(("ing", "ly", "ed")) or w not in common_words()
+    ]  # fmt: skip
     best = chosen[0].score if chosen else 0.0
     if (rare and best < settings.agent.gap_score + 0.1) or (missing and best < settings.agent.gap_score):
         chosen, missing = [], rare or missing

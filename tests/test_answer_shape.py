@@ -172,6 +172,15 @@ def test_an_everyday_verb_the_library_never_uses_is_no_gap() -> None:
     assert "letting" not in answer.answer
 
 
+def test_a_word_everyday_only_by_its_stem_names_a_topic() -> None:
+    # "fasted" is "fast" + ed: unlike "letting" it is no everyday word of its own
+    answer = coach_over([OLDER], "Older adults should do strength training [1].").ask(
+        "Is it bad to lift fasted first thing in the morning?"
+    )
+    assert answer.abstained and not answer.citations
+    assert "fasted" in answer.answer
+
+
 def test_age_notes_follow_the_question_but_the_flag_stays() -> None:
     from fitcoach.agent.tools import AthleteProfile
 
