@@ -22,10 +22,19 @@ _NEG = re.compile(
 _PSEUDO_NEG = re.compile(
     r"\b(?:not sure|not certain|no idea|don't know|do not know|not only|not just|can't tell|"
     r"cannot tell|no doubt|whether or not|no matter|not even sure|doesn't go away|"
-    r"won't go away|not go away)\b"
+    r"won't go away|not go away|no sense|not (?:himself|herself|themselves|myself|yourself))\b"
+    r"|\bno (?:problems?|issues?|bother)(?=\s*[,.])"  # "jog 5 miles no problem, now I'm ..."
 )
 _POST_NEG = re.compile(
     r"^\s*[:?\-=]\s*(?:no|none|nope|negative|never|n/a)\b(?! matter| idea| doubt)"
+)
+# A clinician who has seen it and called it normal, in the same sentence with no "but" between:
+# "a bit more out of breath on stairs, which my midwife said is normal" is no new sign to
+# refer; "my GP said it was fine but it's getting worse" still is.
+_CLEARED = re.compile(
+    r"\b(?:midwife|doctor|dr|gp|obstetrician|cardiologist|physio|physiotherapist|consultant|"
+    r"nurse)\b(?:\W+\w+){0,5}?\W+(?:said|says|told me|thinks|confirmed)\W+(?:\w+\W+){0,3}?"
+    r"(?:normal|fine|nothing to worry about|harmless|benign)\b"
 )
 # Someone other than the person asking, or people in general.
 _OTHER = re.compile(
@@ -40,8 +49,8 @@ _OTHER = re.compile(
 # statement about the person ("I don't smoke, I have asthma").
 _CLAUSE = re.compile(
     r"[.;!?\n()]+|\b(?:but|however|although|though|except|whereas|apart from)\b"
-    r"|,(?=\s*(?:i|i'm|i've|i'd|my|it|it's|he|she|we|they|which|so|and i|and my|just|only|rather|instead|maybe|perhaps)\b)"
-    r"|\band\s+(?=(?:i|i'm|i've|my|have|has|had|get|gets|got|am|take|takes|was|also|now|"
+    r"|,(?=\s*(?:i|i'm|im|i've|i'd|my|it|it's|he|she|we|they|which|so|and i|and im|and my|just|only|rather|instead|maybe|perhaps|now)\b)"
+    r"|\band\s+(?=(?:i|i'm|im|i've|my|have|has|had|get|gets|got|am|take|takes|was|also|now|"
     r"recently|then|still)\b)"
 )
 _WORD = re.compile(r"[\w']+")
@@ -137,13 +146,34 @@ _THEIR_PLAN = re.compile(
     r"|\bfor (?:him|her|them)\b"
     r"|\b(?:write|make|give|build|design) (?:him|her|them) a (?:plan|programme|program|routine)\b"
     r"|\b(?:he|she|they) (?:wants?|plans?|hopes?) to (?:start|train|run|lift|keep|begin|get back|return)\b"
+    r"|\b(?:he|she|they) (?:should|can|could) (?:start|train|do|keep|go|run|lift|stretch)\b"
+    r"|\b(?:he|she|they) asked me to ask\b|\bon (?:his|her|their) behalf\b"
 )
+
+
+_STILL = re.compile(r"\b(?:but|however|although|though|worse|still|again|back|now)\b")
+
+
+def is_cleared(text: str, sentence: tuple[int, int], start: int, end: int) -> bool:
+    """A clinician called the term normal in its sentence, with no "but" or "worse" between."""
+    for c in _CLEARED.finditer(text, sentence[0], sentence[1]):
+        between = text[c.end() : start] if c.end() <= start else text[end : c.start()]
+        if not _STILL.search(between) and not _STILL.search(text[max(c.end(), end) : sentence[1]]):
+            return True
+    return False
+
+
+# Someone else reporting what they see in the asker: "my wife says I keep repeating myself".
+_REPORTS = re.compile(r"\b(?:says|said|thinks|noticed|notices|tells me|told me|reckons)\s+(?:that\s+)?(?:i|i'm|im|my)\b")
 
 
 def is_other(text: str, clause: tuple[int, int], start: int) -> bool:
     found = _OTHER.search(text[clause[0] : start])
-    if found is None:
+    if found is None or _REPORTS.search(text, found.end(), start):
         return False
+    after = text[clause[0] + found.end() : start].lstrip(" ,")
+    if text[: clause[0] + found.start()].endswith("with ") and not after.startswith(("who", "that", "which")):
+        return False  # company, not the subject: "skateboarding with my kid, wrist looks bent"
     relative = found[0].split()[0] in ("my", "his", "her", "our", "their")
     return not (relative and _THEIR_PLAN.search(text))
 
@@ -165,7 +195,8 @@ def find_mentions(text: str, source: str = "text") -> list[Mention]:
                     category=category,
                     text=m.group(0),
                     source=source,
-                    negated=is_negated(masked, clause, m.start(), m.end()),
+                    negated=is_negated(masked, clause, m.start(), m.end())
+                    or is_cleared(masked, (s0, s1), m.start(), m.end()),
                     other=is_other(masked, clause, m.start()),
                     sentence=norm[s0:s1].strip(),
                 )
