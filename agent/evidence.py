@@ -203,6 +203,27 @@ _PLACES = frozenset(
 )
 
 
+# Inflections that mean something else than their stem: "fasted" training is not "fast" running.
+_NEW_SENSE = frozenset({"fasted", "fasting"})
+
+
+def _inflected(word: str) -> set[str]:
+    """The stems a word may be an inflection of: "benched" of "bench", "squatting" of
+    "squat", "hiked" of "hike".
+
+    >>> sorted(_inflected("squatting"))
+    ['squat', 'squatt', 'squatte']
+    """
+    out = set()
+    for end in ("ed", "ing"):
+        if word.endswith(end) and len(word) - len(end) >= 4:
+            stem = word[: -len(end)]
+            out |= {stem, stem + "e"}
+            if len(stem) >= 2 and stem[-1] == stem[-2]:
+                out.add(stem[:-1])
+    return out
+
+
 def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bool:
     """Used by the library as is, by stem, as the start of a longer word ("keto" of
     "ketogenic"), or through the synonym table. The five-letter stem only stands for an
@@ -210,6 +231,8 @@ def _known(word: str, seen: set[str], stems: set[str], ordered: list[str]) -> bo
     unrelated ones ("collagen" with "collapse", "glucosamine" with "glucose")."""
     if word in seen or word in _synonyms() or (word.endswith("s") and word[:-1] in seen):
         return True  # "shins" is "shin" + s
+    if word not in _NEW_SENSE and _inflected(word) & seen:
+        return True  # "benched" is "bench" + ed, "squatting" "squat" + ting
     if len(word) == 3:  # "jog" is in "jogging"
         ends = ("s", "ing", "ed", "er", f"{word[-1]}ing", f"{word[-1]}ed", f"{word[-1]}er")
         if any(word + end in seen for end in ends):
@@ -322,7 +345,7 @@ def uncovered_terms(
         parts = [p for p in word.split("-") if len(p) >= 3] or [word]
         if all(
             _known(p, seen, stems, ordered)
-            if p in everyday or not everyday
+            if is_common(p) or not everyday
             else _known(p, retrieved, near_stems, near_ordered)
             for p in parts
         ):

@@ -90,7 +90,10 @@ _HORIZON = re.compile(
 _STALL = re.compile(
     r"\b(?:stall\w*|stuck|plateau\w*|(?:has|hasn'?t|have|haven'?t) (?:not )?moved|no progress)\b"
     r".{0,40}?\bfor (?:like |about |over |almost )?(?:\d+|a few|a couple of|several|two|three|"
-    r"four|five|six) ?(?:wks?|weeks?|months?|mo|sessions?|workouts?)\b",
+    r"four|five|six) ?(?:wks?|weeks?|months?|mo|sessions?|workouts?)\b"
+    # "benched 80kg for 5 for like 3 months now, stuck af"
+    r"|\bfor (?:like |about |over |almost )?(?:\d+|a few|a couple of|several|two|three|four|five|six) ?"
+    r"(?:wks?|weeks?|months?|mo)\b.{0,20}?\b(?:stall\w*|stuck|plateau\w*|no progress)\b",
     re.I,
 )
 
