@@ -45,6 +45,7 @@ from fitcoach.agent.evidence import (
 from fitcoach.agent.filters import META, looks_like_injection, loops, orders_an_ai, outside_coaching
 from fitcoach.agent.guard import unsafe
 from fitcoach.agent.prompts import build_messages
+from fitcoach.agent.safety_net import with_net
 from fitcoach.agent.schema import CoachAnswer, FlagReport
 from fitcoach.agent.state import CoachState, Plan, ToolCall
 from fitcoach.agent.tools.base import SafetyFlag, ScreenResult, ToolRun
@@ -118,7 +119,8 @@ def screen(state: CoachState, deps: Deps) -> dict[str, Any]:
     screen_fn = deps.screen
     if screen_fn is None:
         from fitcoach.agent.tools import screen as screen_fn
-    return {"screen": screen_fn(state["question"], state.get("profile"))}
+    result = screen_fn(state["question"], state.get("profile"))
+    return {"screen": with_net(result, state["question"], deps.embedder)}
 
 
 def plan(state: CoachState, deps: Deps) -> dict[str, Any]:

@@ -167,6 +167,11 @@ def is_cleared(text: str, sentence: tuple[int, int], start: int, end: int) -> bo
 _REPORTS = re.compile(r"\b(?:says|said|thinks|noticed|notices|tells me|told me|reckons)\s+(?:that\s+)?(?:i|i'm|im|my)\b")
 
 
+def clinician_cleared(text: str) -> bool:
+    """A clinician called something in `text` normal ("my doctor said it's benign")."""
+    return bool(_CLEARED.search(normalize(text)))
+
+
 def is_other(text: str, clause: tuple[int, int], start: int) -> bool:
     found = _OTHER.search(text[clause[0] : start])
     if found is None or _REPORTS.search(text, found.end(), start):
