@@ -31,7 +31,9 @@ _MEDICAL = re.compile(
     r"ecg|ekg|electrocardiogram|qt interval|blood test results?|read my (?:scan|results?|x-ray)|"
     r"how accurate is|screening test|mammogra\w*|colonoscop\w*|ultrasound|mri|ct scan|"
     r"chemotherapy|radiotherapy|antibiotic\w*|dosage of|prescri\w*|surgery for|"
-    r"treat(?:ment|ing)? (?:for|of) (?!.*\b(?:exercise|training|rehab|physio)))\b",
+    r"treat(?:ment|ing)? (?:for|of) (?!.*\b(?:exercise|training|rehab|physio))|"
+    r"(?:which|what) (?:drugs?|medications?|medicines?) (?:are|is) (?:used|given|best)|"
+    r"(?:drugs?|medications?) (?:are )?used to treat|how (?:is|are) (?:it|this|that|they) treated)\b",
     re.I,
 )
 _COACHING = re.compile(
@@ -120,6 +122,8 @@ def outside_coaching(question: str) -> bool:
     True
     >>> outside_coaching("How much creatine or beta-alanine should I take?")
     False
+    >>> outside_coaching("Could stiff hands be rheumatoid arthritis, and which drugs are used to treat it?")
+    True
     """
     if _PRESCRIPTION.search(question):
         return True
