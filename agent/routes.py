@@ -41,10 +41,12 @@ INTENTS: dict[str, tuple[str, ...]] = {
               "percentage chart", "reps in reserve chart"),
     "workload": ("acwr", "acute", "chronic", "workload", "training load", "weekly load", "spike",
                  "spiking", "ratio", "too much", "too fast", "jump", "safe", "danger"),
-    "protein": ("protein",),
-    "carbohydrate": ("carb", "carbs", "carbohydrate", "carbohydrates"),
-    "caffeine": ("caffeine", "coffee", "espresso", "pre-workout caffeine"),
-    "creatine": ("creatine",),
+    # with the misspellings people type ("how much protien do i need")
+    "protein": ("protein", "protien", "protine", "portein"),
+    "carbohydrate": ("carb", "carbs", "carbohydrate", "carbohydrates", "carbohydrat", "carbohyrate"),
+    "caffeine": ("caffeine", "coffee", "espresso", "pre-workout caffeine", "caffiene", "cafeine",
+                 "caffine"),
+    "creatine": ("creatine", "creatin", "creatien", "kreatine", "creatine's"),
     # a nutrition calculator (and the body-weight question it needs) only for an amount asked
     "amount": ("how much", "how many", "gram", "grams", "what dose", "which dose", "per day",
                "a day", "daily", "should i take", "should i eat",
