@@ -88,6 +88,17 @@ def _pregnancy_activity(sentence: str) -> bool:
     return bool(endorses) and not _PREGNANCY_CAUTION.search(sentence)
 
 
+# NATA 2015 (Casa et al.): heat policies modify or cancel activity as the wet-bulb globe
+# temperature rises. A sentence that lifts such a limit ("games now proceed at any
+# temperature", "the WBGT cut-off has been abolished") disagrees with the screen's heat rule.
+_NO_HEAT_LIMIT = re.compile(
+    r"\b(?:at|in) any (?:temperature|heat|wbgt)\b|\bregardless of (?:the )?(?:heat|temperature|wbgt)\b"
+    r"|\b(?:heat|temperature|wbgt)\b[\w -]{0,40}?\b(?:cut-?offs?|limits?|thresholds?|polic(?:y|ies))\b"
+    r"[\w ,-]{0,40}?\b(?:abolished|scrapped|removed|dropped|no longer (?:apply|applies|needed)|unnecessary)\b",
+    re.I,
+)
+
+
 def unsafe(sentence: str) -> str | None:
     """Why the rules disagree with this sentence, or None.
 
@@ -105,6 +116,8 @@ def unsafe(sentence: str) -> str | None:
     'an activity ACOG advises against in pregnancy'
     >>> unsafe("Pregnant women should avoid contact sports and lying supine for long.") is None
     True
+    >>> unsafe("The WBGT cut-off for youth matches has been abolished; games proceed at any temperature.")
+    'a heat-safety limit lifted (NATA 2015)'
     """
     if _BEGINNER.search(sentence) and _RECOMMEND.search(sentence):
         for value, unit in _LOAD.findall(sentence):
@@ -119,6 +132,8 @@ def unsafe(sentence: str) -> str | None:
         return "carrying on through a red flag the screen refers"
     if _pregnancy_activity(sentence):
         return "an activity ACOG advises against in pregnancy"
+    if _NO_HEAT_LIMIT.search(sentence):
+        return "a heat-safety limit lifted (NATA 2015)"
     from fitcoach.agent.tools import screen
 
     flags = screen(sentence, None).flags
