@@ -165,6 +165,8 @@ def test_parse_sets_gives_one_entry_per_set():
     [
         ("I weigh 80 kg, how much protein do I need?",
          [("protein", {"body_mass": 80.0, "unit": "kg", "goal": "build"})]),
+        ("im 82kg how much protien do i need",  # as people type it
+         [("protein", {"body_mass": 82.0, "unit": "kg", "goal": "build"})]),
         ("How much protein should a 176 lb lifter eat on a cut?",
          [("protein", {"body_mass": 176.0, "unit": "lb", "goal": "energy_deficit"})]),
         ("I weigh 70 kg and train 2 hours a day, how many carbs?",
@@ -187,6 +189,10 @@ def test_parse_sets_gives_one_entry_per_set():
 )  # fmt: skip
 def test_calculators_are_routed(question, expected):
     assert calls(question) == expected
+
+
+def test_a_plateau_named_after_its_months_is_no_session_log():
+    assert calls("benched 80kg for 5 for like 3 months now, stuck af. what do i change") == []
 
 
 def test_missing_body_weight_or_load_is_asked_not_guessed():
