@@ -151,7 +151,7 @@ _THEIR_PLAN = re.compile(
 )
 
 
-_STILL = re.compile(r"\b(?:but|however|although|though|worse|still|again|back|now)\b")
+_STILL = re.compile(r"\b(?:but|however|although|though|worse|still|again|back)\b")
 
 
 def is_cleared(text: str, sentence: tuple[int, int], start: int, end: int) -> bool:
@@ -174,7 +174,7 @@ def clinician_cleared(text: str) -> bool:
 
 def is_other(text: str, clause: tuple[int, int], start: int) -> bool:
     found = _OTHER.search(text[clause[0] : start])
-    if found is None or _REPORTS.search(text, found.end(), start):
+    if found is None or _REPORTS.search(text, clause[0] + found.end(), start):
         return False
     after = text[clause[0] + found.end() : start].lstrip(" ,")
     if text[: clause[0] + found.start()].endswith("with ") and not after.startswith(("who", "that", "which")):
