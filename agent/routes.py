@@ -46,7 +46,7 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "carbohydrate": ("carb", "carbs", "carbohydrate", "carbohydrates", "carbohydrat", "carbohyrate"),
     "caffeine": ("caffeine", "coffee", "espresso", "pre-workout caffeine", "caffiene", "cafeine",
                  "caffine"),
-    "creatine": ("creatine", "creatin", "creatien", "kreatine", "creatine's"),
+    "creatine": ("creatine", "creatin", "creatien", "kreatine"),
     # a nutrition calculator (and the body-weight question it needs) only for an amount asked
     "amount": ("how much", "how many", "gram", "grams", "what dose", "which dose", "per day",
                "a day", "daily", "should i take", "should i eat",
