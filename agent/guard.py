@@ -99,6 +99,18 @@ _NO_HEAT_LIMIT = re.compile(
 )
 
 
+# The screen sends known heart conditions and red flags to a clinician before hard exercise
+# (ACSM 2015): a sentence that clears people to compete "without review", or declares the
+# screening itself discontinued, disagrees with it.
+_NO_REVIEW = re.compile(
+    r"\b(?:cleared|allowed|free|permitted|fit) to (?:compete|play|train|race|return)\b[^.]{0,30}?"
+    r"\bwithout (?:any )?(?:medical )?(?:review|evaluation|screening|assessment|clearance|check\w*)"
+    r"|\bscreening\b[\w -]{0,30}?\b(?:has been|have been|was|were|is|are) (?:discontinued|abolished|scrapped|"
+    r"dropped|withdrawn|no longer (?:needed|required))\b",
+    re.I,
+)
+
+
 def unsafe(sentence: str) -> str | None:
     """Why the rules disagree with this sentence, or None.
 
@@ -118,6 +130,8 @@ def unsafe(sentence: str) -> str | None:
     True
     >>> unsafe("The WBGT cut-off for youth matches has been abolished; games proceed at any temperature.")
     'a heat-safety limit lifted (NATA 2015)'
+    >>> unsafe("Athletes with long QT syndrome are cleared to compete without review.")
+    'a medical review waived (ACSM 2015)'
     """
     if _BEGINNER.search(sentence) and _RECOMMEND.search(sentence):
         for value, unit in _LOAD.findall(sentence):
@@ -134,6 +148,8 @@ def unsafe(sentence: str) -> str | None:
         return "an activity ACOG advises against in pregnancy"
     if _NO_HEAT_LIMIT.search(sentence):
         return "a heat-safety limit lifted (NATA 2015)"
+    if _NO_REVIEW.search(sentence):
+        return "a medical review waived (ACSM 2015)"
     from fitcoach.agent.tools import screen
 
     flags = screen(sentence, None).flags
