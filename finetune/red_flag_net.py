@@ -23,8 +23,9 @@ look-alikes the table does not refer, and ordinary questions the table does not 
 alone would refer. The table itself refers every tune red flag (its vocabulary was tuned on
 them), so the net's own recall is the guide to what it adds on new wording. THRESHOLD is the
 lowest at which the net alone refers at most 1 in 10 tune look-alikes (written to be
-confusable on purpose) and at most 1 in 200 ordinary questions: 0.9 (C 4: red flags 87/288,
-look-alikes 13/208, ordinary questions 0/598; at 0.85 the look-alikes were 25/208).
+confusable on purpose) and at most 1 in 200 ordinary questions: 0.9 (C 4, with tune rounds
+1, 2, 4, 5 and 7: red flags 94/340, look-alikes 15/248, ordinary questions 0/598; at 0.85 the
+look-alikes were 25/248).
 """
 
 from __future__ import annotations

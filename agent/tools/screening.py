@@ -79,6 +79,7 @@ class _Findings:
             profile.pregnant
             or self.has("pregnant")
             or any(self.has(c) for c in rulebook().tables.imply_pregnant)
+            or (self.has("bare_weeks") and self.has("acog_warning"))
         )
         self.pregnancy_week = profile.pregnancy_week or find_pregnancy_week(text)
         self.intensity = self._intensity(intensity)
