@@ -23,9 +23,10 @@ look-alikes the table does not refer, and ordinary questions the table does not 
 alone would refer. The table itself refers every tune red flag (its vocabulary was tuned on
 them), so the net's own recall is the guide to what it adds on new wording. THRESHOLD is the
 lowest at which the net alone refers at most 1 in 10 tune look-alikes (written to be
-confusable on purpose) and at most 1 in 200 ordinary questions: 0.9 (C 4, with tune rounds
-1, 2, 4, 5 and 7: red flags 94/340, look-alikes 15/248, ordinary questions 0/598; at 0.85 the
-look-alikes were 25/248).
+confusable on purpose) and at most 1 in 200 ordinary questions: 0.85 with tune rounds 1, 2, 4,
+5 and 7 (C 4: red flags 137/341, look-alikes 24/248, ordinary questions 0/598; at 0.8 the
+ordinary questions were 2/598). With rounds 1-5 only it had been 0.9 (0.85 referred 25/208
+look-alikes).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "agent" / "data" / "red_flag_net.json"
 C = 4.0
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
-THRESHOLD = 0.9
+THRESHOLD = 0.85
 
 
 def _jsonl(path: str | Path) -> list[dict]:

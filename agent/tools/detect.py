@@ -149,7 +149,7 @@ _THEIR_PLAN = re.compile(
     r"|\b(?:he|she|they) (?:should|can|could) (?:start|train|do|keep|go|run|lift|stretch)\b"
     r"|\b(?:he|she|they) asked me to ask\b|\bon (?:his|her|their) behalf\b"
     r"|\bwhat (?:should|can|do) i give (?:him|her|them)\b"
-    r"|\b(?:he|she|they)(?:'s| is| are)? asking (?:me )?for (?:a |an )?(?:\w+ ){0,2}?(?:plan|programme|program)\b"
+    r"|\b(?:he|she|they)(?:'s|s| is| are)? asking (?:me )?for (?:a |an )?(?:\w+ ){0,2}?(?:plan|programme|program)\b"
 )
 
 
