@@ -108,6 +108,7 @@ class Tables(BaseModel):
     concussion: tuple[str, ...]
     concussion_signs_with_head_impact: tuple[str, ...]
     calf_swelling_with_calf_pain: tuple[str, ...]
+    warning_signs: tuple[str, ...]
 
 
 class RuleBook(BaseModel):

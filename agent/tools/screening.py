@@ -303,7 +303,8 @@ def _cardiometabolic(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
 
 
 def _exertional(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
-    """Rhabdomyolysis, heat illness, concussion and DVT signs: each a same-day referral."""
+    """Rhabdomyolysis, heat illness, concussion, DVT and other warning signs: each a same-day
+    referral."""
     t = rulebook().tables
 
     def found(codes: tuple[str, ...]) -> list[str]:
@@ -327,6 +328,8 @@ def _exertional(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
         _flag(flags, "exertional_confusion", f.evidence("confusion"))
     if all(f.has(c) for c in t.calf_swelling_with_calf_pain) and f.has("calf_pain"):
         _flag(flags, "symptom_calf_swelling", f.evidence("calf_swelling", "calf_pain"))
+    if found(t.warning_signs):
+        _flag(flags, "possible_red_flag", f.evidence(*found(t.warning_signs)))
 
 
 def _other_rules(f: _Findings, flags: dict[str, SafetyFlag]) -> None:
