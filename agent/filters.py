@@ -94,7 +94,14 @@ _PRESCRIPTION = re.compile(
     # whether to operate is a surgeon's call, even when physio is one of the options
     r"\b(?:do|should|will|would) (?:i|he|she|they|we) (?:need|have|get) (?:an? )?"
     r"(?:surgery|operation|cortisone|injection)|\bsurgery or (?:physio|rehab)|"
-    r"\b(?:physio\w*|rehab\w*) or surgery",
+    r"\b(?:physio\w*|rehab\w*) or surgery|"
+    # choosing, stopping or changing a medicine is the prescriber's call
+    r"\b(?:which|what) (?:antibiotics?|painkillers?|medications?|medicines?|drugs?|pills?|"
+    r"creams?|antidepressants?) (?:should|could|can|do) (?:i|he|she|we) (?:take|use|get)|"
+    r"\b(?:antidepressants?|meds|medications?|medicines?|tablets|pills|insulin|inhaler|statins?|"
+    r"beta[- ]?blockers?)\b(?:\W+\w+){0,10}?\W+(?:stop|quit|come off|skip) (?:taking )?(?:it|them)\b|"
+    r"\b(?:stop|quit|come off|skip) (?:taking )?(?:my |the )?(?:antidepressants?|meds|medications?|"
+    r"medicines?|tablets|pills|insulin|inhaler|statins?|beta[- ]?blockers?)\b",
     re.I,
 )
 
@@ -124,6 +131,12 @@ def outside_coaching(question: str) -> bool:
     False
     >>> outside_coaching("Could stiff hands be rheumatoid arthritis, and which drugs are used to treat it?")
     True
+    >>> outside_coaching("infected blister on my heel from running, which antibiotic should I take?")
+    True
+    >>> outside_coaching("my antidepressant makes me tired in training, should i just stop taking it?")
+    True
+    >>> outside_coaching("I take a beta blocker, how should I set my running heart rate zones?")
+    False
     """
     if _PRESCRIPTION.search(question):
         return True
