@@ -89,6 +89,7 @@ def compose(
     asks: Sequence[str] = (),
     question: str | None = None,
     notes: Sequence[str] = (),
+    aside: Sequence[ToolRun] = (),
 ) -> VerifiedAnswer:
     """The answer in coaching order, numbered 1..m by first use.
 
@@ -96,6 +97,7 @@ def compose(
     verifier, with their citations in the prompt's numbering; they become the supporting
     sentences in place of raw evidence. Every other part is a verbatim evidence sentence, a tool
     summary or a safety note, so nothing needs verifying twice: this only orders and renumbers.
+    `aside` are tool runs the question did not ask for: their numbers follow the evidence.
     """
     lead: list[Part] = [(t, [], "tool", 1.0) for t in tool_sentences(tool_runs)]
     support: list[Part] = []
@@ -111,7 +113,8 @@ def compose(
             break
         if not _repeats(s.text, [p[0] for p in lead + support]):
             support.append(_from(s))
-    caveats: list[Part] = [(t, [], "tool", 1.0) for t in tool_warnings(tool_runs)]
+    support += [(t, [], "tool", 1.0) for t in tool_sentences(aside)]
+    caveats: list[Part] = [(t, [], "tool", 1.0) for t in tool_warnings([*tool_runs, *aside])]
     caveats += [(t, [], "flag", 1.0) for t in flag_sentences(flags, question)]
     if caveat is not None and not _repeats(caveat.text, [p[0] for p in lead + support]):
         caveats.append(_from(caveat))  # verbatim: its label carries a negation the quote needs

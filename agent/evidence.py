@@ -139,6 +139,29 @@ _LIFT_GOAL = re.compile(
 _STRENGTH_GOAL = "increase maximal strength 1RM progression periodisation heavy loads"
 
 
+# A worked example for one body mass: "for a 70 kg athlete, roughly 110-170 g/day".
+_EXAMPLE_MASS = re.compile(
+    r"\bfor (?:an? |the |each )?(\d{2,3}(?:\.\d+)?)[- ]?kg (?:\w+ )?(?:athlete|lifter|person|runner|"
+    r"adult|man|woman|player|client|individual|cyclist|swimmer|rower)s?\b",
+    re.IGNORECASE,
+)
+
+
+def example_for_another_mass(sentence: str, mass_kg: float | None) -> bool:
+    """The sentence works its numbers out for a body mass more than 10% from the athlete's.
+
+    >>> example_for_another_mass("for a 70 kg athlete, roughly 110-170 g/day", 95)
+    True
+    >>> example_for_another_mass("for a 70 kg athlete, roughly 110-170 g/day", 72)
+    False
+    >>> example_for_another_mass("for a 70 kg athlete, roughly 110-170 g/day", None)
+    False
+    """
+    if not mass_kg:
+        return False
+    return any(abs(float(m.group(1)) - mass_kg) > 0.1 * mass_kg for m in _EXAMPLE_MASS.finditer(sentence))
+
+
 def strength_goal(question: str) -> bool:
     """Whether the question asks how to reach a target load on a lift.
 
@@ -421,6 +444,26 @@ def topic_words(question: str, words: Sequence[str], embedder: Any | None) -> li
 PARTIAL_SIMILARITY = 0.65
 
 
+def asks_what_it_does(word: str, question: str) -> bool:
+    """The question asks what `word` does or is worth: it is the subject of "does/is/can ...",
+    or the thing to take, use or try.
+
+    >>> asks_what_it_does("curcumin", "Does curcumin reduce muscle soreness after eccentric exercise?")
+    True
+    >>> asks_what_it_does("ashwagandha", "should i take ashwagandha for recovery")
+    True
+    >>> asks_what_it_does("egoscue", "I have chronic low back pain from sitting, how should I train?")
+    False
+    """
+    w = re.escape(word)
+    return bool(re.search(
+        rf"\b(?:does|do|is|are|will|would|can|could|did)\s+(?:\w+\s+){{0,2}}?{w}\b"
+        rf"|\b(?:take|taking|use|using|try|trying|supplement\w*(?: with)?|worth)\s+(?:\w+\s+)?{w}\b"
+        rf"|^\W*{w}\b(?:\W+\w+){{0,3}}?\W+(?:worth|good|safe|effective|work)",
+        question, re.I,
+    ))  # fmt: skip
+
+
 def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None) -> str | None:
     """What the question asks besides the `missing` words (uncovered by the library), when that
     rest is most of what it asks: those parts are answered and the answer names the gap. None
@@ -514,7 +557,9 @@ _LIMITATION = re.compile(
     r"(?:limited|thin|weak))|\b(does not show (?:whether|if|how|what|which|that|long)|"
     r"did not (?:test|measure|examine)|unclear whether|"
     r"more research|remains? (?:unclear|uncertain)|does not (?:cover|define|address|settle|tell)|"
-    r"says nothing about|cannot say|weaknesses in the (?:existing|available|included) (?:studies|evidence|trials))\b",
+    r"says nothing about|cannot say|weaknesses in the (?:existing|available|included) (?:studies|evidence|trials)|"
+    # "The findings apply to non-specific pain, not to back pain with red flags": the reach
+    r"(?:findings|results|conclusions|evidence) (?:only )?appl(?:y|ies) (?:only )?to\b[^.;]{0,80}?,\s*(?:and )?not\b)\b",
     re.I,
 )
 _ADVICE = re.compile(
@@ -787,6 +832,19 @@ _TIMING = re.compile(
     r"prior to|morning|evening|bedtime)\b",
     re.I,
 )
+# "How should I structure progression on my main lifts?" is answered with a load step (the
+# ACSM 2-10% rule), not with how many days novices train.
+_PROGRESS = re.compile(
+    r"\bhow (?:should|do|can|would) (?:i|we|you) (?:\w+ ){0,3}?progress(?:ion)?\b"
+    r"|\b(?:structure|plan|set up) (?:my |the |a )?(?:\w+ )?progression\b"
+    r"|\bkeep (?:improving|progressing|getting stronger|adding weight)\b",
+    re.I,
+)
+_LOAD_STEP = re.compile(
+    r"\b(?:increase|add|raise|adding|increasing|raising)\w* (?:the )?(?:load|weight|resistance)\b"
+    r"|\bprogression rule\b|\bby \d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)? ?(?:%|kg|lb)",
+    re.I,
+)
 # Where a question asks a second thing: "How much creatine should I take, and do I need a
 # loading phase?", "What is critical power and what is W prime?"
 _NEXT_PART = re.compile(
@@ -825,6 +883,9 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
     [False, True]
     >>> question_needs("Is creatine safe?")
     []
+    >>> [bool(n.search("Once the reps are exceeded, increase the load by 2-10%.")) for n in
+    ...  question_needs("How should I structure progression on my main lifts?")]
+    [True]
     """
     parts = question_parts(question)
     needs: list[re.Pattern[str]] = []
@@ -837,6 +898,8 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
             needs += units  # "how much should I drink": a volume, or the body-mass loss to cap
         elif _OFTEN.search(part):
             needs.append(_FREQUENCY)
+        elif _PROGRESS.search(part):
+            needs.append(_LOAD_STEP)
         elif len(parts) > 1 and _WHEN.search(part):
             needs.append(_TIMING)
         elif len(parts) > 1:
@@ -910,6 +973,8 @@ def sentence_kind(sentence: str) -> str:
     'method'
     >>> sentence_kind("For the original youth trial of the 11+, see Soligard 2008.")
     'method'
+    >>> sentence_kind("The findings apply to non-specific pain, not to back pain with red flags.")
+    'limitation'
     """
     if (
         _DEMOGRAPHICS.search(sentence)

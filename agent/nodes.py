@@ -26,8 +26,10 @@ from fitcoach.agent.evidence import (
     Evidence,
     answerable_rest,
     asked_populations,
+    asks_what_it_does,
     caveat,
     common_words,
+    example_for_another_mass,
     groups_by_source,
     is_common,
     other_group_note,
@@ -141,6 +143,16 @@ TOOL_FLOOR = 0.75
 REST_LEAD = 0.8
 
 
+def _stated_mass_kg(question: str) -> float | None:
+    """The body mass the question states ("I weigh 95 kg", "at 200 lb"), in kg."""
+    from fitcoach.agent.parse import parse
+
+    mass = parse(question).body_mass
+    if mass is None or mass.value is None:
+        return None
+    return mass.value * 0.45359237 if mass.unit == "lb" else mass.value
+
+
 def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     """Search once per query, keep each chunk once, clean and number it once, then rank its
     sentences against the question once; the answer steps reuse that ranking."""
@@ -175,13 +187,17 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
             continue  # nothing left once injected instructions are removed
         evidence.append(Evidence.from_passage(len(evidence) + 1, passage, "\n".join(kept)))
     # a target load months away: the 1RM estimate says how far off it is, the evidence how to close it
-    backing = p.tool_calls and not strength_goal(question)
+    backing = any(not c.incidental for c in p.tool_calls) and not strength_goal(question)
     floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if backing else settings.agent.sentence_floor
+
+    # "I weigh 95 kg": a worked example for a 70 kg athlete gives someone else's numbers
+    mass = _stated_mass_kg(state["question"])
 
     def rank_and_select(asked: str, needs_of: str) -> tuple[list[Any], list[Any]]:
         ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)
         # The best candidates pass the rules' check: a passage alone never sets a load or dose.
         ranked = [s for i, s in enumerate(ranked) if i >= GUARDED or unsafe(s.text) is None]
+        ranked = [s for s in ranked if not example_for_another_mass(s.text, mass)]
         chosen = select(
             ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
             groups_of=groups_by_source(evidence), needs=question_needs(needs_of),
@@ -208,7 +224,12 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         if w in rare or not w.endswith(("ing", "ly", "ed")) or w not in common_words()
     ]  # fmt: skip
     best = chosen[0].score if chosen else 0.0
-    if (rare and best < settings.agent.gap_score + 0.1) or (missing and best < settings.agent.gap_score):
+    # "Does curcumin reduce soreness?" asks what curcumin does: findings on soreness, however
+    # close, are no answer when the library never names curcumin
+    subject = any(asks_what_it_does(w, asked_about) for w in rare)
+    if (rare and (subject or best < settings.agent.gap_score + 0.1)) or (
+        missing and best < settings.agent.gap_score
+    ):
         chosen, missing = [], rare or missing
         # "IT band? should I stop running or foam roll it": the IT band part is answered and
         # the answer says the library holds nothing on foam rolling
@@ -314,13 +335,18 @@ def tools(state: CoachState, deps: Deps) -> dict[str, Any]:
     p = state["plan"] or Plan()
     calls = _model_tool_calls(deps, state) if deps.let_model_choose_tools else None
     runs: list[ToolRun] = []
+    incidental: list[ToolRun] = []
     errors: list[str] = []
     for call in calls or p.tool_calls:
         try:
-            runs.append(run_tool(call.name, call.inputs))
+            run = run_tool(call.name, call.inputs)
         except FitcoachError as exc:  # a tool refusing an input is information, not a crash
             errors.append(f"{call.name}: {exc.message}")
-    return {"tool_runs": runs, "tool_errors": errors}
+            continue
+        runs.append(run)
+        if call.incidental:
+            incidental.append(run)
+    return {"tool_runs": runs, "incidental_runs": incidental, "tool_errors": errors}
 
 
 def _shown(state: CoachState, deps: Deps) -> list[Evidence]:
@@ -361,6 +387,8 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     meta-talk) become the supporting sentences; the scores decide everything else."""
     evidence = state.get("evidence") or []
     runs = state.get("tool_runs") or []
+    aside = [r for r in state.get("incidental_runs") or [] if state.get("chosen")]
+    asked = [r for r in runs if all(r is not a for a in aside)]
     flags = _advisory(state)
     ranked = state.get("ranked") or []
     floor = deps.settings.agent.sentence_floor
@@ -391,7 +419,7 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
     # screen's own note. A calculator's number stands on its formula, not on studies.
     named = populations_in(state["question"])
     groups_of = groups_by_source(evidence)
-    note = None if runs else (
+    note = None if asked else (
         untested_note(named, chosen, groups_of)
         or other_group_note(asked_populations(state["question"], state.get("profile")), chosen, groups_of)
     )  # fmt: skip
@@ -403,8 +431,8 @@ def check(state: CoachState, deps: Deps) -> dict[str, Any]:
             "it out; ingesting papers on it (`fitcoach ingest <papers>`) would cover it."
         )
     verified = compose(
-        chosen, runs, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
-        see=_see(state), asks=p.questions, question=state["question"], notes=notes,
+        chosen, asked, flags, drafted=support, caveat=caveat(ranked, chosen, floor),
+        see=_see(state), asks=p.questions, question=state["question"], notes=notes, aside=aside,
     )  # fmt: skip
     dropped = checked.dropped if checked is not None else []
     composed = not drafted

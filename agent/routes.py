@@ -250,10 +250,12 @@ class Router:
         self._endurance()
         return self.calls
 
-    def _call(self, name: str, inputs: dict[str, Any], notes: list[str] = ()) -> ToolCall:
+    def _call(
+        self, name: str, inputs: dict[str, Any], notes: list[str] = (), incidental: bool = False
+    ) -> ToolCall:
         if notes:
             inputs = {**inputs, "notes": list(dict.fromkeys(notes))}
-        call = ToolCall(name=name, inputs=inputs)
+        call = ToolCall(name=name, inputs=inputs, incidental=incidental)
         self.calls.append(call)
         return call
 
@@ -289,6 +291,9 @@ class Router:
         if assumed is not None:
             targets = [assumed]
         one_rm_done = False
+        # a set given with another question ("how many sets a week for chest?") still gets its
+        # estimate, after the evidence that answers what was asked
+        incidental = not asks["one_rm"] and not targets and not asks["next"]
         for g in self._top_sets(with_load):
             notes = chain + self._load_notes(g)
             rpe = self._rpe(g, notes)
@@ -307,7 +312,7 @@ class Router:
                                 f"The {target.reps[0]}-rep sets are taken at RPE {trpe:g}, as hard "
                                 "as the set you gave; say another RPE for another load."
                             ))  # fmt: skip
-                self._call("rpe-load", inputs, notes)
+                self._call("rpe-load", inputs, notes, incidental=incidental and target is None)
                 one_rm_done = True
             elif asks["one_rm"] or target is not None or not asks["next"]:
                 inputs = {"load": g.load.value, "reps": min(reps, MAX_REPS), "unit": unit}
@@ -318,7 +323,7 @@ class Router:
                     notes.append(self._note(
                         f"The set was not to failure (RPE {rpe:g}), so this estimate is low."
                     ))  # fmt: skip
-                self._call("one-rep-max", inputs, notes)
+                self._call("one-rep-max", inputs, notes, incidental=incidental)
                 one_rm_done = True
                 if target is not None:
                     self._rpe_from_e1rm(inputs, target, notes)

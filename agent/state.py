@@ -27,6 +27,9 @@ class ToolCall(BaseModel):
 
     name: str
     inputs: dict[str, Any]
+    # Run because the question gave a set, not because it asked for this number ("bench 80 kg
+    # x 5, how many sets a week for chest?"): the evidence answers, the number follows it.
+    incidental: bool = False
 
 
 class Plan(BaseModel):
@@ -75,6 +78,7 @@ class CoachState(TypedDict, total=False):
     gap: bool
     missing: list[str]
     tool_runs: list[ToolRun]
+    incidental_runs: list[ToolRun]
     tool_errors: list[str]
     draft: str | None
     verified: VerifiedAnswer | None
@@ -96,6 +100,7 @@ def turn_input(question: str, profile: AthleteProfile | None) -> dict[str, Any]:
         "plan": None,
         "evidence": [],
         "tool_runs": [],
+        "incidental_runs": [],
         "tool_errors": [],
         "draft": None,
         "verified": None,

@@ -1044,3 +1044,32 @@ def test_a_sentence_opening_on_what_came_before_never_leads() -> None:
                      lexical=0.3, similarity=0.55)  # fmt: skip
     assert [s.n for s in select([lead, other])] == [2]
 
+
+
+VOLUME = Passage(
+    chunk_id="v1", doc_id="volume", title="Weekly set volume and muscle growth",
+    authors=["Schoenfeld BJ"], year=2017, section="Practical reading",
+    text="Ten or more hard sets a week for each muscle, chest included, made muscles grow the most.",
+)  # fmt: skip
+
+
+def test_a_set_given_with_another_question_gets_its_estimate_after_the_answer() -> None:
+    answer = coach_over([VOLUME], "x").ask(
+        "how many sets a week should i do for chest to grow? bench 80kg x5, doing 6 sets a week"
+    )
+    assert answer.answer.startswith("Ten or more hard sets a week for each muscle")
+    assert "Estimated 1RM: 93.3 kg" in answer.answer  # still there, after the evidence
+    asked = coach_over([VOLUME], "x").ask("bench 80kg x5, what's my 1rm?")
+    assert asked.answer.startswith("Estimated 1RM: 93.3 kg")
+
+
+def test_a_worked_example_for_another_body_mass_is_not_quoted() -> None:
+    example = Passage(
+        chunk_id="p1", doc_id="cut", title="Protein when cutting weight", section="Practical reading",
+        text="An athlete cutting weight should raise protein: for a 70 kg athlete, roughly "
+        "110-170 g/day. Protein of 1.6-2.4 g/kg/day helps keep muscle during a deficit.",
+    )  # fmt: skip
+    heavy = coach_over([example], "x").ask("I weigh 95 kg and I'm cutting weight, should I raise protein?")
+    assert "70 kg athlete" not in heavy.answer and "1.6-2.4 g/kg/day" in heavy.answer
+    light = coach_over([example], "x").ask("I weigh 70 kg and I'm cutting weight, should I raise protein?")
+    assert "70 kg athlete" in light.answer
