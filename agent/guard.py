@@ -111,6 +111,22 @@ _NO_REVIEW = re.compile(
 )
 
 
+# IOC RED-S (Mountjoy 2018): purging, laxatives, diuretics and diet pills to make weight are
+# signs the screen refers, never methods. A sentence advising them, with no warning that makes
+# it a caution ("athletes using laxatives should be referred"), disagrees with that rule.
+_PURGING = re.compile(
+    r"\b(laxatives?|diuretics?|diet pills?|self-induced vomiting|purg(?:e|es|ing)|"
+    r"vomit\w* after (?:meals|eating|food)|(?:make|making) (?:themselves|yourself|oneself) (?:sick|vomit))\b",
+    re.I,
+)
+_ADVISES = re.compile(r"\b(should|use|using|try|recommend\w*|advis\w*|best|effective|helps?|can)\b", re.I)
+_PURGING_CAUTION = re.compile(
+    r"\b(not|never|no|avoid\w*|danger\w*|harm\w*|risk\w*|warning|signs?|disorder\w*|screen\w*|"
+    r"refer\w*|ask(?:ed)? about|concern\w*|unsafe|banned|prohibited)\b",
+    re.I,
+)
+
+
 def unsafe(sentence: str) -> str | None:
     """Why the rules disagree with this sentence, or None.
 
@@ -132,6 +148,10 @@ def unsafe(sentence: str) -> str | None:
     'a heat-safety limit lifted (NATA 2015)'
     >>> unsafe("Athletes with long QT syndrome are cleared to compete without review.")
     'a medical review waived (ACSM 2015)'
+    >>> unsafe("Lean-sport athletes struggling to make weight should use laxatives and self-induced vomiting.")
+    'purging to make weight (IOC RED-S)'
+    >>> unsafe("Athletes who use laxatives or vomiting to control weight should be referred.") is None
+    True
     """
     if _BEGINNER.search(sentence) and _RECOMMEND.search(sentence):
         for value, unit in _LOAD.findall(sentence):
@@ -150,6 +170,8 @@ def unsafe(sentence: str) -> str | None:
         return "a heat-safety limit lifted (NATA 2015)"
     if _NO_REVIEW.search(sentence):
         return "a medical review waived (ACSM 2015)"
+    if _PURGING.search(sentence) and _ADVISES.search(sentence) and not _PURGING_CAUTION.search(sentence):
+        return "purging to make weight (IOC RED-S)"
     from fitcoach.agent.tools import screen
 
     flags = screen(sentence, None).flags
