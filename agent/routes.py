@@ -28,7 +28,19 @@ TOOL_QUERIES = {
     "heart-rate-zones": "maximal heart rate age heart rate reserve intensity",
     "running-progression": "weekly running distance progression injury",
     "energy-deficit": "energy deficit rate of weight loss lean mass",
+    "fluid": "fluid replacement after exercise body mass lost sweat rate sodium",
 }
+# Weight a session cost: "weighed myself after my long run and lost 1.5kg, how much to drink?"
+_SESSION_LOSS = re.compile(
+    r"\b(?:lost|lose|losing|down|dropped|dropping|sweat(?:ed)? out|sweated)\s+(?:about |around |like |"
+    r"roughly |nearly |almost |over |~)?(\d+(?:\.\d+)?)\s*(kg|kgs|kilos?|lb|lbs|pounds)\b"
+)
+_SESSION = re.compile(
+    r"\b(?:after|during|from|in|over)\b[^.?!]{0,30}?\b(?:run|runs|ride|session|training|game|match|"
+    r"workout|practice|race|long run|sweat|heat)\b|\bweigh(?:ed)?\b|\bsweat"
+)
+_FLUID = ("drink", "fluid", "fluids", "rehydrate", "rehydrating", "rehydration", "water",
+          "hydrate", "hydration", "replace")  # fmt: skip
 
 # What the question asks for, by the words it uses.
 INTENTS: dict[str, tuple[str, ...]] = {
@@ -487,7 +499,23 @@ class Router:
         unit = self._unit_of(mass.value, mass.unit, notes)
         return mass.value, unit
 
+    def _fluid(self) -> None:
+        """The fluid a session's weight loss calls for, when the question asks what to drink."""
+        lost = _SESSION_LOSS.search(self.q)
+        if not lost or not _has(self.q, _FLUID) or not _SESSION.search(self.q):
+            return
+        value, unit = float(lost.group(1)), lost.group(2)
+        unit = "lb" if unit.startswith(("lb", "pound")) else "kg"
+        if value > (6 if unit == "kg" else 13):
+            return  # a diet's total, not a session's sweat
+        inputs: dict[str, Any] = {"mass_lost": value, "unit": unit}
+        mass = self.parsed.body_mass
+        if mass is not None and mass.value is not None and (mass.unit or unit) == unit and mass.value > value:
+            inputs["body_mass"] = mass.value
+        self._call("fluid", inputs)
+
     def _nutrition(self) -> None:
+        self._fluid()
         asks = {k: _has(self.q, INTENTS[k]) for k in ("protein", "carbohydrate", "caffeine",
                                                       "creatine", "deficit")}  # fmt: skip
         loss = self.parsed.loss_per_week

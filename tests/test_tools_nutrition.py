@@ -1,6 +1,7 @@
 """Nutrition calculators, checked by hand against the figures their sources state: ISSN 2017
 and Morton 2018 (protein), ACSM/AND/DC 2016 (carbohydrate), ISSN 2021 (caffeine), ISSN 2017 and
-2021 (creatine), and the 7,700 kcal/kg rule with Hall 2011's caveat (energy deficit)."""
+2021 (creatine), the 7,700 kcal/kg rule with Hall 2011's caveat (energy deficit), and ACSM 2007
+(fluid after a session)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fitcoach.agent.tools import (
     carbohydrate,
     creatine,
     energy_deficit,
+    fluid,
     protein,
 )
 from fitcoach.agent.tools import references as refs
@@ -90,11 +92,26 @@ def test_energy_deficit():
     assert any("RED-S" in w for w in fast.warnings)
 
 
+def test_fluid_after_a_session():
+    r = fluid(1.5)
+    # 1.5 L per kg lost: 1.5 x 1.5 = 2.25 L, shown as 2.3
+    assert r.litres == 2.3 and r.percent_body_mass is None
+    assert r.summary.startswith("To replace 1.5 kg lost: drink about 2.3 L over the next few hours")
+    assert r.reference == refs.SAWKA
+    hot = fluid(1.6, body_mass=70)  # 1.6 / 70 = 2.29%: over the 2% mark
+    assert hot.percent_body_mass == 2.3 and "over the 2% mark" in hot.summary
+    assert any("2% of body mass" in w for w in hot.warnings)
+    assert "under the 2% mark" in fluid(1, body_mass=80).summary
+    # 3 lb = 1.361 kg: 2.04 L, shown as 2 L
+    assert fluid(3, "lb").litres == 2.0
+
+
 @pytest.mark.parametrize(
     ("name", "inputs", "fragment"),
     [("protein", {"body_mass": 8}, "plausible"), ("protein", {"body_mass": 80, "unit": "st"}, "unit"),
      ("caffeine", {"body_mass": 900, "unit": "lb"}, "plausible"),
-     ("energy-deficit", {"rate": 5}, "rate"), ("carbohydrate", {"body_mass": 70, "load": "epic"}, "load")],
+     ("energy-deficit", {"rate": 5}, "rate"), ("carbohydrate", {"body_mass": 70, "load": "epic"}, "load"),
+     ("fluid", {"mass_lost": 9}, "one session"), ("fluid", {"mass_lost": 2, "body_mass": 2}, "smaller")],
 )  # fmt: skip
 def test_bad_inputs_say_what_to_change(name, inputs, fragment):
     with pytest.raises(ToolInputError, match=fragment):

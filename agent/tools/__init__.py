@@ -33,16 +33,19 @@ from .nutrition import (
     BodyMassInput,
     CarbohydrateInput,
     EnergyDeficitInput,
+    FluidInput,
     ProteinInput,
     _caffeine,
     _carbohydrate,
     _creatine,
     _energy_deficit,
+    _fluid,
     _protein,
     caffeine,
     carbohydrate,
     creatine,
     energy_deficit,
+    fluid,
     protein,
 )
 from .profile import AthleteProfile, SetEntry
@@ -230,6 +233,16 @@ register(
         example={"rate": 0.5, "unit": "kg", "body_mass": 80},
     )
 )
+register(
+    ToolSpec(
+        name="fluid",
+        description="Fluid to drink after a session from the body mass it cost: about 1.5 L "
+        "per kg lost, with sodium, and the loss against the 2% mark (ACSM 2007).",
+        input_model=FluidInput,
+        function=_fluid,
+        example={"mass_lost": 1.5, "unit": "kg", "body_mass": 70},
+    )
+)
 
 
 def get_tool(name: str) -> ToolSpec:
@@ -298,6 +311,7 @@ __all__ = [
     "convert",
     "creatine",
     "energy_deficit",
+    "fluid",
     "get_tool",
     "heart_rate_zones",
     "langchain_tools",

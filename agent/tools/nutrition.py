@@ -1,5 +1,6 @@
 """Sports-nutrition arithmetic per kilogram of body mass: daily protein, carbohydrate by training
-load, caffeine and creatine doses, and the energy deficit for a target rate of weight loss.
+load, caffeine and creatine doses, the energy deficit for a target rate of weight loss, and the
+fluid to drink after a session from the body mass it cost.
 Each range is the one its position stand or meta-analysis states; the rounding is ours."""
 
 from __future__ import annotations
@@ -224,6 +225,81 @@ def _caffeine(inp: BodyMassInput) -> CaffeineResult:
 def caffeine(body_mass: float, unit: str = "kg") -> CaffeineResult:
     """Caffeine dose, e.g. `caffeine(70).range_mg == (210, 420)`."""
     return _caffeine(parse_inputs(BodyMassInput, {"body_mass": body_mass, "unit": unit}))
+
+
+# --- fluid replacement ------------------------------------------------------------------------
+LITRES_PER_KG_LOST = 1.5  # ACSM 2007: when recovery is rushed, ~1.5 L per kg lost
+DEFICIT_MARK = 2.0  # % of body mass lost as water, past which aerobic performance suffers
+
+
+class FluidInput(ToolInput):
+    mass_lost: float = Field(gt=0, description="Body mass lost over the session, in `unit`.")
+    unit: Unit = Field("kg", description="Unit of `mass_lost` and `body_mass` (kg or lb).")
+    body_mass: float | None = Field(None, description="Body mass before the session, for the loss in %.")
+
+    @field_validator("unit", mode="before")
+    @classmethod
+    def _unit(cls, value: Any) -> Any:
+        return normalize_unit(value)
+
+    @model_validator(mode="after")
+    def _plausible(self) -> FluidInput:
+        lost_kg = self.mass_lost * (LB_IN_KG if self.unit == "lb" else 1.0)
+        if lost_kg > 6:
+            raise ValueError(
+                f"mass_lost {self.mass_lost:g} {self.unit} is more than one session's sweat "
+                "(6 kg at most): give the weight lost between before and after one session"
+            )
+        if self.body_mass is not None and not self.mass_lost < self.body_mass:
+            raise ValueError("mass_lost must be smaller than body_mass: check the two numbers")
+        return self
+
+
+class FluidResult(ToolResult):
+    mass_lost_kg: float
+    litres: float = Field(description="About 1.5 L per kg lost, when recovery is rushed.")
+    percent_body_mass: float | None = Field(None, description="The loss as % of body mass.")
+
+
+def _fluid(inp: FluidInput) -> FluidResult:
+    lost_kg = inp.mass_lost * (LB_IN_KG if inp.unit == "lb" else 1.0)
+    litres = int(LITRES_PER_KG_LOST * lost_kg * 10 + 0.5) / 10  # halves up: 2.25 L is 2.3
+    summary = (
+        f"To replace {fmt(inp.mass_lost)} {inp.unit} lost: drink about {fmt(litres)} L over the "
+        f"next few hours (about 1.5 L per kg lost, since some of what you drink is passed as "
+        f"urine), with sodium from food or a salty drink"
+    )
+    warnings = []
+    pct = None
+    if inp.body_mass is not None:
+        pct = round(100 * inp.mass_lost / inp.body_mass, 1)
+        over = "over" if pct > DEFICIT_MARK else "under"
+        summary += f"; {fmt(pct)}% of {fmt(inp.body_mass)} {inp.unit}, {over} the 2% mark"
+        if pct > DEFICIT_MARK:
+            warnings.append(
+                "Losing more than 2% of body mass in a session can hurt endurance performance, "
+                "especially in the heat: drink a little more during similar sessions next time."
+            )
+    warnings.append(
+        "Never drink so much that you gain weight during exercise: overdrinking risks low "
+        "blood sodium (hyponatraemia)."
+    )
+    return FluidResult(
+        mass_lost_kg=round(lost_kg, 3),
+        litres=litres,
+        percent_body_mass=pct,
+        summary=summary,
+        rule="litres = 1.5 x kg of body mass lost; a loss over 2% of body mass is the "
+        "performance mark",
+        reference=refs.SAWKA,
+        warnings=warnings,
+    )
+
+
+def fluid(mass_lost: float, unit: str = "kg", body_mass: float | None = None) -> FluidResult:
+    """Fluid to drink after a session, e.g. `fluid(1.5).litres == 2.3`."""
+    inputs = {"mass_lost": mass_lost, "unit": unit, "body_mass": body_mass}
+    return _fluid(parse_inputs(FluidInput, inputs))
 
 
 # --- creatine -------------------------------------------------------------------------------

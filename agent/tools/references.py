@@ -204,6 +204,11 @@ FRANDSEN = (
     "high-risk running sessions in a 5200-person cohort study. Br J Sports Med "
     "2025;59(17):1203-1210. doi:10.1136/bjsports-2024-109380"
 )
+SAWKA = (
+    "Sawka MN, Burke LM, Eichner ER, Maughan RJ, Montain SJ, Stachenfeld NS. American College "
+    "of Sports Medicine position stand. Exercise and fluid replacement. Med Sci Sports Exerc "
+    "2007;39(2):377-390. doi:10.1249/mss.0b013e31802ca597"
+)
 HALL = (
     "Hall KD, Sacks G, Chandramohan D, et al. Quantification of the effect of energy imbalance "
     "on bodyweight. Lancet 2011;378(9793):826-837. doi:10.1016/S0140-6736(11)60812-X"
