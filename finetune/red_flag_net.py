@@ -24,8 +24,8 @@ alone would refer. The table itself refers every tune red flag (its vocabulary w
 them), so the net's own recall is the guide to what it adds on new wording. THRESHOLD is the
 lowest at which the net alone refers at most 1 in 10 tune look-alikes (written to be
 confusable on purpose) and at most 1 in 200 ordinary questions: 0.85 with tune rounds 1, 2, 4,
-5 and 7 (C 4: red flags 137/341, look-alikes 24/248, ordinary questions 0/598; at 0.8 the
-ordinary questions were 2/598). With rounds 1-5 only it had been 0.9 (0.85 referred 25/208
+5, 7, 8 and 9 (C 4: red flags 189/426, look-alikes 25/320, ordinary questions 0/598; at 0.8
+the look-alikes were 46/320). With rounds 1-5 only it had been 0.9 (0.85 referred 25/208
 look-alikes).
 """
 

@@ -20,9 +20,10 @@ _NEG = re.compile(
 )
 # Phrases that contain a cue but deny nothing ("not sure if this is chest pain").
 _PSEUDO_NEG = re.compile(
-    r"\b(?:not sure|not certain|no idea|don't know|do not know|not only|not just|can't tell|"
+    r"\b(?:not sure|not certain|no idea|don't know|dont know|do not know|not only|not just|can't tell|"
     r"cannot tell|no doubt|whether or not|no matter|not even sure|doesn't go away|"
-    r"won't go away|not go away|no sense|not (?:himself|herself|themselves|myself|yourself))\b"
+    r"won't go away|wont go away|doesnt go away|not go away|no sense|"
+    r"(?:don't|dont|do not|didn't|did not|not) (?:feel|feeling) (?:great|good|well|right|100%|ok|okay|normal)|not (?:himself|herself|themselves|myself|yourself))\b"
     r"|\bno (?:problems?|issues?|bother)(?=\s*[,.])"  # "jog 5 miles no problem, now I'm ..."
 )
 _POST_NEG = re.compile(
@@ -48,6 +49,7 @@ _OTHER = re.compile(
     r"siblings?|grand(?:ma|pa|mother|father|parents?)|uncle|aunt|cousin|wife|husband|partner|"
     r"son|daughter|friend|boyfriend|girlfriend|kids?|child|children|teammate|coach|mate|buddy|pal|"
     r"colleague|flatmate|housemate|roommate|workmate|classmate|neighbou?r)\b"
+    r"|\ba (?:friend|mate|teammate|colleague|buddy|pal) of (?:mine|ours)\b"
     r"|\bfamily history\b|\brun(?:s)? in (?:my|the) family\b"
     r"|\b(?:people|someone|somebody|patients|those|anyone|athletes|women|men|persons?|a person|"
     r"individuals|clients in general)\s+(?:with|who)\b|\bin general\b"
