@@ -84,12 +84,21 @@ def _stem(word: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    """Stemmed content words: lower case, three letters or more, stop words removed.
+    """Stemmed content words: lower case, three letters or more (or a two-letter abbreviation
+    that names a topic: "bp", "hr"), stop words removed.
 
     >>> sorted(content_words("The lifter trained with heavier loads"))
     ['heavi', 'lifte', 'loads', 'train']
+    >>> sorted(content_words("my bp is 145/92"))
+    ['bp']
     """
-    return {_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOPWORDS}
+    return {
+        _stem(w) for w in _WORD.findall(text.lower())
+        if (len(w) >= 3 or w in _TOPIC_ABBREVIATIONS) and w not in _STOPWORDS
+    }  # fmt: skip
+
+
+_TOPIC_ABBREVIATIONS = frozenset({"bp", "hr"})
 
 
 def numbers_in(text: str) -> list[str]:
