@@ -444,7 +444,31 @@ def topic_words(question: str, words: Sequence[str], embedder: Any | None) -> li
 PARTIAL_SIMILARITY = 0.65
 
 
-def asks_what_it_does(word: str, question: str) -> bool:
+# A question that judges the thing it has just named: "does it work", "is this worth it".
+_JUDGES_IT = re.compile(
+    r"\b(?:does|do|is|are|will|would|can|could)\s+(?:it|this|that|they|these|those)\s+(?:\w+\s+)?"
+    r"(?:do|work|help|worth|legit|any good|good|effective|make|really|actually)\b|\bworth it\b",
+    re.I,
+)
+# A medicine or condition given as context ("type 2 diabetic on metformin, is lifting ok?"):
+# the question is about training, and the answer names what the library lacks.
+_CONTEXT_OF = r"\b(?:on|taking|takes|take|managed with|prescribed|using)\s+(?:\w+\s+)?"
+
+
+def context_word(word: str, question: str) -> bool:
+    """`word` is something the person is on or takes, given as context for another question.
+
+    >>> context_word("metformin", "58yo, type 2 diabetic on metformin, is lifting weights ok?")
+    True
+    >>> context_word("metformin", "Does metformin blunt strength gains?")
+    False
+    """
+    if asks_what_it_does(word, question):
+        return False
+    return bool(re.search(_CONTEXT_OF + re.escape(word) + r"\b", question, re.I))
+
+
+def asks_what_it_does(word: str, question: str, pronoun: bool = True) -> bool:
     """The question asks what `word` does or is worth: it is the subject of "does/is/can ...",
     or the thing to take, use or try.
 
@@ -454,8 +478,12 @@ def asks_what_it_does(word: str, question: str) -> bool:
     True
     >>> asks_what_it_does("egoscue", "I have chronic low back pain from sitting, how should I train?")
     False
+    >>> asks_what_it_does("powerbreathe", "thinking of buying a powerbreathe for running. does it actually do anything")
+    True
     """
     w = re.escape(word)
+    if pronoun and re.search(rf"\b{w}\b", question, re.I) and _JUDGES_IT.search(question):
+        return True  # "... airofit/powerbreathe ... does it actually do anything?"
     return bool(re.search(
         rf"\b(?:does|do|is|are|will|would|can|could|did)\s+(?:\w+\s+){{0,2}}?{w}\b"
         rf"|\b(?:take|taking|use|using|try|trying|supplement\w*(?: with)?|worth)\s+(?:\w+\s+)?{w}\b"
@@ -472,7 +500,8 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
         return None
     named = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in missing), re.I)
     parts = [p.strip(" .!") for s in split_sentences(question) for p in question_parts(s)]
-    rest = [p for p in parts if not named.search(p)]
+    # "Is this worth it compared to lifting?" judges the missing thing named before it
+    rest = [p for p in parts if not named.search(p) and not _JUDGES_IT.search(p)]
     if not rest or len(rest) == len(parts):
         return None
     text = ". ".join(rest)

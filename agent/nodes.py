@@ -29,6 +29,7 @@ from fitcoach.agent.evidence import (
     asks_what_it_does,
     caveat,
     common_words,
+    context_word,
     example_for_another_mass,
     groups_by_source,
     is_common,
@@ -210,13 +211,24 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     asked_about = " ".join(
         s for s in split_sentences(state["question"]) if not orders_an_ai(s)
     )
-    missing = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
-    missing = topic_words(asked_about, missing, deps.embedder)  # not "my daughter", "stuck"
+    uncovered = uncovered_terms(asked_about, evidence, vocabulary() if vocabulary else None)
+    missing = topic_words(asked_about, uncovered, deps.embedder)  # not "my daughter", "stuck"
+    # a product the question judges ("airofit/powerbreathe ... does it actually do anything?")
+    # is its topic, even when its name reads like no topic word
+    missing += [
+        w for w in uncovered
+        if w not in missing and not is_common(w) and asks_what_it_does(w, asked_about)
+    ]  # fmt: skip
     # A question naming something the library never speaks of is a gap, not a stretch, unless
     # the evidence answers it strongly anyway ("grandma keeps tripping" is about falls): a rare
     # word ("melatonin") needs very strong evidence to be answered, an everyday one ("glass")
     # strong evidence.
-    rare = [w for w in missing if not is_common(w)]
+    # an acronym written in capitals ("EMS") names a thing, even when its letters spell a word
+    rare = [w for w in missing if not is_common(w) or re.search(rf"\b{re.escape(w.upper())}\b", asked_about)]
+    # "diabetic on metformin, is lifting ok?": the medicine is context, named as left out
+    context = [w for w in rare if context_word(w, asked_about)]
+    rare = [w for w in rare if w not in context]
+    missing = [w for w in missing if w not in context]
     # an everyday verb or adverb ("letting", "inevitably") names no topic; one everyday only
     # by its stem does ("fasted", "bulking")
     missing = [
@@ -226,7 +238,9 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     best = chosen[0].score if chosen else 0.0
     # "Does curcumin reduce soreness?" asks what curcumin does: findings on soreness, however
     # close, are no answer when the library never names curcumin
-    subject = any(asks_what_it_does(w, asked_about) for w in rare)
+    subject = any(asks_what_it_does(w, asked_about) for w in rare) or any(
+        asks_what_it_does(w, asked_about, pronoun=False) for w in missing
+    )
     if (rare and (subject or best < settings.agent.gap_score + 0.1)) or (
         missing and best < settings.agent.gap_score
     ):
@@ -243,6 +257,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         # out: "... chronic low back pain, and is the Egoscue method effective?". Slang the
         # papers never write ("tryna", "bball", "lowish") names no topic and no part.
         missing = rare if rare and answerable_rest(asked_about, rare, deps.embedder) else []
+    if chosen:
+        missing = [*missing, *context]
     # Keep the passages the answer can stand on, best first, renumbered 1..m.
     order = list(dict.fromkeys([s.n for s in chosen] + [s.n for s in ranked]))
     evidence, renumber = _renumber(evidence, order, k)

@@ -36,7 +36,8 @@ _FITNESS = (
     "climb boulder hangboard grip erg rowing paddl kayak ski hike yoga pilates routine "
     "programme program soccer football rugby basketball volleyball netball handball hockey "
     "tennis golf boxing wrestl judo karate bjj jiu grappl martial overreach squad pace pacing "
-    "5k 10k testosteron hormon ergogen bulk cutting cals kcal hrv wearable vo2max vo2peak"
+    "5k 10k testosteron hormon ergogen bulk cutting cals kcal hrv wearable vo2max vo2peak "
+    "steroid anabolic sarm peptide"
 )
 FITNESS_TERMS = tuple(_FITNESS.split())
 

@@ -1073,3 +1073,28 @@ def test_a_worked_example_for_another_body_mass_is_not_quoted() -> None:
     assert "70 kg athlete" not in heavy.answer and "1.6-2.4 g/kg/day" in heavy.answer
     light = coach_over([example], "x").ask("I weigh 70 kg and I'm cutting weight, should I raise protein?")
     assert "70 kg athlete" in light.answer
+
+
+DIABETES = Passage(
+    chunk_id="d1", doc_id="diabetes", title="Exercise and type 2 diabetes", section="Practical reading",
+    text="For type 2 diabetes, lifting weights and walking both lower blood glucose; combine them.",
+)  # fmt: skip
+ECONOMY = Passage(
+    chunk_id="e1", doc_id="economy", title="Strength training and running economy",
+    section="Practical reading",
+    text="Strength training two or three times a week improves running economy in trained runners.",
+)  # fmt: skip
+
+
+def test_a_medicine_given_as_context_is_named_not_made_the_topic() -> None:
+    answer = coach_over([DIABETES], "x").ask(
+        "58yo, type 2 diabetic on metformin. is lifting weights ok or should i stick to walking?"
+    )
+    assert not answer.abstained and answer.answer.startswith("For type 2 diabetes, lifting weights")
+
+
+def test_a_product_the_question_judges_is_its_topic() -> None:
+    answer = coach_over([ECONOMY], "x").ask(
+        "thinking of buying a powerbreathe trainer for running. does it actually do anything"
+    )
+    assert answer.abstained and "powerbreathe" in answer.answer and not answer.citations
