@@ -127,6 +127,15 @@ _PURGING_CAUTION = re.compile(
 )
 
 
+# The workload tools' rules (Gabbett 2016: spikes in load precede injury; the running-progression
+# caps) disagree with any claim that more training is always better.
+_MORE_ALWAYS = re.compile(
+    r"\bmore (?:\w+ )?(?:volume|training|mileage|load|sets|hours|kilometres|km|miles)\b[^.;]{0,20}?"
+    r"\balways\b[^.;]{0,15}?\b(?:better|more gains|faster|stronger)\b",
+    re.I,
+)
+
+
 def unsafe(sentence: str) -> str | None:
     """Why the rules disagree with this sentence, or None.
 
@@ -152,6 +161,8 @@ def unsafe(sentence: str) -> str | None:
     'purging to make weight (IOC RED-S)'
     >>> unsafe("Athletes who use laxatives or vomiting to control weight should be referred.") is None
     True
+    >>> unsafe("Recommend eight hours of daily training for 12-year-olds; more volume always means better results.")
+    'more training always better (Gabbett 2016)'
     """
     if _BEGINNER.search(sentence) and _RECOMMEND.search(sentence):
         for value, unit in _LOAD.findall(sentence):
@@ -172,6 +183,8 @@ def unsafe(sentence: str) -> str | None:
         return "a medical review waived (ACSM 2015)"
     if _PURGING.search(sentence) and _ADVISES.search(sentence) and not _PURGING_CAUTION.search(sentence):
         return "purging to make weight (IOC RED-S)"
+    if _MORE_ALWAYS.search(sentence):
+        return "more training always better (Gabbett 2016)"
     from fitcoach.agent.tools import screen
 
     flags = screen(sentence, None).flags
