@@ -147,11 +147,12 @@ REST_LEAD = 0.8
 def _stated_mass_kg(question: str) -> float | None:
     """The body mass the question states ("I weigh 95 kg", "at 200 lb"), in kg."""
     from fitcoach.agent.parse import parse
+    from fitcoach.agent.tools.units import LB_IN_KG
 
     mass = parse(question).body_mass
     if mass is None or mass.value is None:
         return None
-    return mass.value * 0.45359237 if mass.unit == "lb" else mass.value
+    return mass.value * LB_IN_KG if mass.unit == "lb" else mass.value
 
 
 def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
