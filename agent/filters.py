@@ -95,6 +95,8 @@ _PRESCRIPTION = re.compile(
     r"\b(?:do|should|will|would) (?:i|he|she|they|we) (?:need|have|get) (?:an? )?"
     r"(?:surgery|operation|cortisone|injection)|\bsurgery or (?:physio|rehab)|"
     r"\b(?:physio\w*|rehab\w*) or surgery|"
+    # an injection is a doctor's treatment: "is a cortisone shot worth it?"
+    r"\b(?:cortisone|steroid|prp|platelet[- ]rich plasma|hyaluronic(?: acid)?) (?:shots?|injections?|jabs?)\b|"
     # choosing, stopping or changing a medicine is the prescriber's call
     r"\b(?:which|what) (?:antibiotics?|painkillers?|medications?|medicines?|drugs?|pills?|"
     r"creams?|antidepressants?) (?:should|could|can|do) (?:i|he|she|we) (?:take|use|get)|"
@@ -137,6 +139,8 @@ def outside_coaching(question: str) -> bool:
     True
     >>> outside_coaching("I take a beta blocker, how should I set my running heart rate zones?")
     False
+    >>> outside_coaching("elbow hurts when i grip, prob from pullups. is a cortisone shot worth it?")
+    True
     """
     if _PRESCRIPTION.search(question):
         return True
