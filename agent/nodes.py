@@ -144,17 +144,6 @@ TOOL_FLOOR = 0.75
 REST_LEAD = 0.8
 
 
-def _stated_mass_kg(question: str) -> float | None:
-    """The body mass the question states ("I weigh 95 kg", "at 200 lb"), in kg."""
-    from fitcoach.agent.parse import parse
-    from fitcoach.agent.tools.units import LB_IN_KG
-
-    mass = parse(question).body_mass
-    if mass is None or mass.value is None:
-        return None
-    return mass.value * LB_IN_KG if mass.unit == "lb" else mass.value
-
-
 def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     """Search once per query, keep each chunk once, clean and number it once, then rank its
     sentences against the question once; the answer steps reuse that ranking."""
@@ -193,7 +182,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     floor = max(settings.agent.sentence_floor, TOOL_FLOOR) if backing else settings.agent.sentence_floor
 
     # "I weigh 95 kg": a worked example for a 70 kg athlete gives someone else's numbers
-    mass = _stated_mass_kg(state["question"])
+    mass = p.body_mass_kg
 
     def rank_and_select(asked: str, needs_of: str) -> tuple[list[Any], list[Any]]:
         ranked = rank_sentences(asked, evidence, state.get("profile"), deps.embedder, deps.reranker)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from fitcoach.agent.evidence import SETS_BY_REPS
 from fitcoach.agent.parse import parse
 from fitcoach.agent.routes import TOOL_QUERIES, Router
 from fitcoach.agent.state import Plan
 from fitcoach.agent.tools.profile import AthleteProfile, SetEntry
+from fitcoach.agent.tools.units import convert_value
 
 # Vocabulary that puts a question inside fitcoach's field (stems, matched as word prefixes).
 _FITNESS = (
@@ -108,6 +110,13 @@ def parse_sets(
     return router.entries
 
 
+def _kg(mass: Any) -> float | None:
+    """A parsed body mass in kg (a number with no unit is read as kg)."""
+    if mass is None or mass.value is None:
+        return None
+    return convert_value(mass.value, mass.unit or "kg", "kg")
+
+
 def plan(
     question: str,
     profile: AthleteProfile | None = None,
@@ -138,4 +147,5 @@ def plan(
         sets=router.entries,
         assumptions=router.assumptions,
         questions=router.questions,
+        body_mass_kg=_kg(router.parsed.body_mass),
     )

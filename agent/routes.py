@@ -13,6 +13,7 @@ from typing import Any
 from fitcoach.agent.parse import Parsed, SetGroup
 from fitcoach.agent.state import ToolCall
 from fitcoach.agent.tools.profile import MAX_REPS, AthleteProfile, SetEntry
+from fitcoach.agent.tools.units import convert_value, normalize_unit
 
 TOOL_QUERIES = {
     "one-rep-max": "estimating one repetition maximum from repetitions to failure",
@@ -504,9 +505,8 @@ class Router:
         lost = _SESSION_LOSS.search(self.q)
         if not lost or not _has(self.q, _FLUID) or not _SESSION.search(self.q):
             return
-        value, unit = float(lost.group(1)), lost.group(2)
-        unit = "lb" if unit.startswith(("lb", "pound")) else "kg"
-        if value > (6 if unit == "kg" else 13):
+        value, unit = float(lost.group(1)), normalize_unit(lost.group(2))
+        if convert_value(value, unit, "kg") > 6:
             return  # a diet's total, not a session's sweat
         inputs: dict[str, Any] = {"mass_lost": value, "unit": unit}
         mass = self.parsed.body_mass

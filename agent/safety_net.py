@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from fitcoach.agent.tools import SafetyFlag, ScreenResult
+from fitcoach.agent.tools import ScreenResult
 from fitcoach.agent.tools.detect import clinician_cleared
 
 NET = Path(__file__).with_name("data") / "red_flag_net.json"
@@ -81,11 +81,7 @@ def with_net(result: ScreenResult, text: str, embedder: Any) -> ScreenResult:
     net = _net()
     if p is None or net is None or p < net["threshold"]:
         return result
-    from fitcoach.agent.tools.screen_rules import rulebook
+    from fitcoach.agent.tools.screening import rule_flag
 
-    rule = rulebook().rules["possible_red_flag"]
-    flag = SafetyFlag(
-        code="possible_red_flag", severity=rule.severity, action=rule.action,
-        message=rule.message, reference=rule.reference, evidence=[f"red-flag net {p:.2f}"],
-    )  # fmt: skip
+    flag = rule_flag("possible_red_flag", [f"red-flag net {p:.2f}"])
     return result.model_copy(update={"flags": [*result.flags, flag]})

@@ -52,6 +52,7 @@ class Plan(BaseModel):
     questions: list[str] = Field(
         default_factory=list, description="What to ask the person to make the numbers certain."
     )
+    body_mass_kg: float | None = Field(None, description="The body mass the question states, in kg.")
 
 
 def merge_sets(old: list[SetEntry] | None, new: list[SetEntry] | None) -> list[SetEntry]:

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from . import references as refs
 from .base import ToolInput, ToolResult, Unit, parse_inputs
-from .units import LB_IN_KG, fmt, normalize_unit
+from .units import LB_IN_KG, convert_value, fmt, normalize_unit
 
 KCAL_PER_KG = 7700  # the static rule: ~3,500 kcal per lb; Hall 2011 shows it overstates loss
 HALL_CAVEAT = (
@@ -244,8 +244,7 @@ class FluidInput(ToolInput):
 
     @model_validator(mode="after")
     def _plausible(self) -> FluidInput:
-        lost_kg = self.mass_lost * (LB_IN_KG if self.unit == "lb" else 1.0)
-        if lost_kg > 6:
+        if convert_value(self.mass_lost, self.unit, "kg") > 6:
             raise ValueError(
                 f"mass_lost {self.mass_lost:g} {self.unit} is more than one session's sweat "
                 "(6 kg at most): give the weight lost between before and after one session"
@@ -262,7 +261,7 @@ class FluidResult(ToolResult):
 
 
 def _fluid(inp: FluidInput) -> FluidResult:
-    lost_kg = inp.mass_lost * (LB_IN_KG if inp.unit == "lb" else 1.0)
+    lost_kg = convert_value(inp.mass_lost, inp.unit, "kg")
     litres = int(LITRES_PER_KG_LOST * lost_kg * 10 + 0.5) / 10  # halves up: 2.25 L is 2.3
     summary = (
         f"To replace {fmt(inp.mass_lost)} {inp.unit} lost: drink about {fmt(litres)} L over the "

@@ -124,14 +124,19 @@ def _flag(
     flags: dict[str, SafetyFlag], code: str, evidence: list[str], variant: str | None = None
 ) -> None:
     """Raise flag `code` (its rule-book entry, or the named variant of it)."""
-    rule = rulebook().rules[code]
     if code in flags:  # one flag per code; merge what triggered it
         old = flags[code]
         merged = old.evidence + [e for e in evidence if e not in old.evidence]
         flags[code] = old.model_copy(update={"evidence": merged})
         return
+    flags[code] = rule_flag(code, evidence, variant)
+
+
+def rule_flag(code: str, evidence: list[str], variant: str | None = None) -> SafetyFlag:
+    """The flag the rule book's entry `code` (or its named variant) raises for `evidence`."""
+    rule = rulebook().rules[code]
     v = rule.variant(variant)
-    flags[code] = SafetyFlag(
+    return SafetyFlag(
         code=code,
         severity=v.severity,
         action=v.action,
