@@ -801,6 +801,88 @@ _TAKES_HOW_LONG = re.compile(
 )
 
 
+# A question that states the asker's own session length or weekly distance ("a 2-hour hard
+# training day", "I run 30 km a week") is answered from the band of a table that holds it:
+# "high (1-3 h/day): 6-10 g/kg/day", not "moderate (about 1 h/day): 5-7 g/kg/day". Sleep and
+# rest are other quantities: "I sleep 5 hours" is not in the band "7-9 h of sleep" either way.
+_AMOUNT = r"(\d+(?:\.\d+)?|one|two|three|four|five|six)"
+_MINUTES = {"h": 60.0, "hr": 60.0, "hour": 60.0, "min": 1.0, "minute": 1.0}
+_KM = {"km": 1.0, "k": 1.0, "kilometre": 1.0, "kilometer": 1.0, "mi": 1.609, "mile": 1.609}
+_TIME_UNIT = r"(h|hrs?|hours?|mins?|minutes?)\b"
+_KM_UNIT = r"(km|k|kilomet(?:re|er)s?|mi|miles?)"
+_WEEKLY = r"\s*(?:/\s*w(?:ee)?k|(?:a|per|each|every)\s+week)\b"
+_STATED_TIME = re.compile(rf"\b{_AMOUNT}\s*-?\s*{_TIME_UNIT}(?!\s+(?:of )?(?:sleep|rest|nap))", re.I)
+_STATED_KM = re.compile(rf"\b{_AMOUNT}\s*-?\s*{_KM_UNIT}{_WEEKLY}", re.I)
+_NOT_TRAINING_TIME = re.compile(r"\b(?:sleep|slept|nap|fast(?:ed|ing)?|rest(?:ing)?|between|sit|sitting)\b", re.I)
+_FROM, _TO = r"(\d+(?:\.\d+)?)", r"\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?)"
+_OVER = r"(?:over|more than|longer than|at least|above|>)\s*"
+_UNDER = r"(?:under|less than|shorter than|up to|below|<)\s*"
+
+
+_SPELT = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0}
+
+
+def _number(word: str) -> float:
+    return _SPELT.get(word.lower()) or float(word)
+
+
+def _unit_factor(unit: str, table: dict[str, float]) -> float:
+    unit = unit.lower().rstrip("s")
+    return next(f for name, f in table.items() if unit == name or unit.startswith(name) and name != "k")
+
+
+def stated_amounts(question: str) -> dict[str, list[float]]:
+    """The asker's own session or day length (in minutes) and weekly distance (in km).
+
+    >>> stated_amounts("How many grams of carbohydrate per kg on a 2-hour hard training day?")
+    {'minutes': [120.0]}
+    >>> stated_amounts("I run 20 miles a week; I only sleep 6 hours")
+    {'km': [32.18]}
+    """
+    found: dict[str, list[float]] = {}
+    for m in _STATED_TIME.finditer(question):
+        before = question[max(0, m.start() - 30) : m.start()]
+        if not _NOT_TRAINING_TIME.search(before):
+            found.setdefault("minutes", []).append(_number(m.group(1)) * _unit_factor(m.group(2), _MINUTES))
+    for m in _STATED_KM.finditer(question):
+        found.setdefault("km", []).append(round(_number(m.group(1)) * _unit_factor(m.group(2), _KM), 2))
+    return found
+
+
+def _bands(text: str, unit: str, table: dict[str, float], after: str = "") -> list[tuple[float, float]]:
+    """The ranges of one quantity a sentence gives: "1-3 h/day", "over 90 min", "4-5 h or more"."""
+    out = []
+    for m in re.finditer(rf"(?:({_OVER})|({_UNDER}))?{_FROM}(?:{_TO})?\s*{unit}{after}(\s*or (?:more|longer))?", text, re.I):
+        over, under, lo, hi, name, more = m.groups()
+        f = _unit_factor(name, table)
+        low, high = float(lo) * f, float(hi or lo) * f
+        if over or more:
+            high = math.inf
+        elif under:
+            low = 0.0
+        elif hi is None:
+            continue  # "1 h" alone is a figure, not a band
+        out.append((low, high))
+    return out
+
+
+def in_stated_band(text: str, stated: dict[str, list[float]]) -> bool:
+    """Whether a sentence gives a range that holds an amount the asker stated.
+
+    >>> in_stated_band("Daily targets: high (1-3 h/day): 6-10 g/kg/day.", {"minutes": [120.0]})
+    True
+    >>> in_stated_band("Daily targets: moderate (about 1 h/day): 5-7 g/kg/day.", {"minutes": [120.0]})
+    False
+    >>> in_stated_band("Elite marathoners run 160-220 km/week.", {"km": [170.0]})
+    True
+    """
+    bands = _bands(text, _TIME_UNIT, _MINUTES) if "minutes" in stated else []
+    weekly = _bands(text, _KM_UNIT, _KM, _WEEKLY) if "km" in stated else []
+    return any(lo <= v <= hi for lo, hi in bands for v in stated.get("minutes", [])) or any(
+        lo <= v <= hi for lo, hi in weekly for v in stated.get("km", [])
+    )
+
+
 def asked_units(question: str) -> list[re.Pattern[str]]:
     """How papers write the rate units a question asks for ("per hour" -> "g/h").
 
@@ -1341,6 +1423,7 @@ def sentence_features(
     regions = regions_in(question)
     hurts = bool(regions) and bool(_HURTS.search(question))
     conditions = conditions_in(question)
+    stated = stated_amounts(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
@@ -1370,6 +1453,8 @@ def sentence_features(
             f["unit_asked_given" if given else "unit_asked_missing"] = 1.0
         if count is not None and has_number and not count.search(text):
             f["count_unit_missing"] = 1.0  # asked how many days, told how many minutes
+        if stated and in_stated_band(text, stated):
+            f["amount_in_band"] = 1.0  # "a 2-hour training day": the "1-3 h/day" row of a table
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
         if nutrients:
@@ -1594,6 +1679,8 @@ def select(
             return False
         if chosen and not answers_part and s.similarity < chosen[0].similarity - SUPPORT_SIMILARITY_GAP:
             return False
+        if _EXAMPLE_MASS.search(s.text) and any(_EXAMPLE_MASS.search(c.text) for c in chosen):
+            return False  # one worked example is enough: a 70 kg athlete's and an 80 kg lifter's confuse
         words = content_words(s.text)
         # two papers' casein lines: "Pre-sleep casein of 30-40 g raises overnight muscle protein
         # synthesis" and "A pre-sleep dose of 30-40 g of casein raises ... and metabolic rate"
@@ -1620,7 +1707,13 @@ def select(
         # the last support must be closer (0.6 of the margin): a fourth sentence is where
         # answers drift off the question
         reach = margin * (0.6 if len(chosen) == limit - 1 else 1.0)
-        if chosen and s.score < chosen[0].score - reach and s.score < strong:
+        # A worked example for one body mass ("for a 70 kg athlete, roughly 110-170 g/day")
+        # cannot open, so it does not set the bar either: the rule it works through ("1.6-2.4
+        # g/kg/day") may sit up to twice the margin below it and still lead.
+        bar = next((c.score for c in chosen if not _EXAMPLE_MASS.search(c.text)), None)
+        if bar is None and chosen:
+            bar = chosen[0].score - margin
+        if bar is not None and s.score < bar - reach and s.score < strong:
             break
         if not admissible(s):
             continue

@@ -367,6 +367,28 @@ def test_asked_about_one_group_a_finding_about_another_never_leads() -> None:
     assert [s.n for s in select([older, youth])] == [1]  # nobody named: the best leads
 
 
+def test_a_worked_example_does_not_set_the_bar_and_comes_once() -> None:
+    example = Sentence(text="For a 70 kg athlete, that is roughly 110-170 g/day.", n=1, score=1.25, lexical=0.3)
+    other = Sentence(text="For an 80 kg lifter that is about 130-175 g of protein a day.", n=2, score=1.2,
+                     lexical=0.3)  # fmt: skip
+    rule = Sentence(text="Athletes losing weight need 1.6-2.4 g protein/kg/day.", n=3, score=0.9, lexical=0.3)
+    # the rule sits 0.35 under the example, beyond the margin, and still leads; one example only
+    assert [s.n for s in select([example, other, rule])] == [3, 1]
+
+
+def test_the_band_that_holds_the_askers_own_amount_ranks_higher() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    ev = evidence(Passage(chunk_id="c1", doc_id="carbs", title="Carbohydrate targets", text="x"))
+    pool = [("Moderate training (about 1 h/day): 5-7 g/kg/day.", ev[0]),
+            ("High training load (1-3 h/day): 6-10 g/kg/day.", ev[0]),
+            ("Very high load (4-5 h/day or more): 8-12 g/kg/day.", ev[0])]  # fmt: skip
+    rows = sentence_features("How many carbs per kg on a 2-hour training day?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert [r.get("amount_in_band", 0.0) for r in rows] == [0.0, 1.0, 0.0]
+    rows = sentence_features("How many carbs per kg if I sleep 5 hours?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert not any(r.get("amount_in_band") for r in rows)  # hours of sleep are not hours of training
+
+
 def test_a_finding_set_in_another_phase_of_the_session_ranks_lower() -> None:
     from fitcoach.agent.evidence import sentence_features
 
