@@ -100,8 +100,15 @@ _PRESCRIPTION = re.compile(
     # choosing, stopping or changing a medicine is the prescriber's call
     r"\b(?:which|what) (?:antibiotics?|painkillers?|medications?|medicines?|drugs?|pills?|"
     r"creams?|antidepressants?) (?:should|could|can|do) (?:i|he|she|we) (?:take|use|get)|"
-    r"\b(?:antidepressants?|meds|medications?|medicines?|tablets|pills|insulin|inhaler|statins?|"
-    r"beta[- ]?blockers?)\b(?:\W+\w+){0,10}?\W+(?:stop|quit|come off|skip) (?:taking )?(?:it|them)\b|"
+    rf"\b(?:antidepressants?|meds|medications?|medicines?|tablets|pills|beta[- ]?blockers?|{_DOSED})\b"
+    r"(?:\W+\w+){0,10}?\W+(?:stop|quit|come off|skip) (?:taking )?(?:it|them)\b|"
+    r"\b(?:which|what) (?:antidepressants?|medications?|medicines?|drugs?|pills?) (?:would|will|might) "
+    r"(?:suit|help|work|be best)|"
+    # reading blood work, and whether someone has a disease, are a clinician's calls
+    r"\b(?:blood ?work|blood tests?|lab(?:oratory)? (?:results?|tests?))\b(?:\W+\w+){0,6}?\W+"
+    r"(?:shows?|showed|came back|says?|read)\b|"
+    r"\b(?:whether|if) (?:this|it|that|she|he|i|they)(?: \w+){0,2}? (?:is|has|have|be) "
+    r"(?:clinical |major )?depress\w*|"
     r"\b(?:stop|quit|come off|skip) (?:taking )?(?:my |the )?(?:antidepressants?|meds|medications?|"
     r"medicines?|tablets|pills|insulin|inhaler|statins?|beta[- ]?blockers?)\b",
     re.I,
@@ -141,6 +148,14 @@ def outside_coaching(question: str) -> bool:
     False
     >>> outside_coaching("elbow hurts when i grip, prob from pullups. is a cortisone shot worth it?")
     True
+    >>> outside_coaching("my doc put me on lisinopril, can i just stop taking it if i start running?")
+    True
+    >>> outside_coaching("Bloodwork shows ferritin of 12 ng/mL; does she have anaemia and what should she take?")
+    True
+    >>> outside_coaching("Could you tell me if this is clinical depression and which antidepressant would suit him?")
+    True
+    >>> outside_coaching("How often should female athletes have their iron status checked with a blood test?")
+    False
     """
     if _PRESCRIPTION.search(question):
         return True
