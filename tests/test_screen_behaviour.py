@@ -235,6 +235,8 @@ def test_palpitations_in_everyday_words_are_referred(text, flagged):
         ("How does fluid intake influence the risk of exercise-associated hyponatraemia?",
          "electrolyte", False),
         ("how do i avoid hyponatremia in an ironman", "electrolyte", False),
+        ("How should athletes plan fluids to avoid both dehydration and exercise-associated hyponatraemia?",
+         "electrolyte", False),
         ("I was told I have hyponatremia, can I still run?", "electrolyte", True),
         ("think i have symptoms of hyponatremia after the marathon", "electrolyte", True),
     ],
