@@ -216,13 +216,22 @@ def paper_words(question: str) -> str | None:
 # --- does the library speak of it at all --------------------------------------------------
 
 # Words any coaching question may use without naming its topic.
-_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "tip", "tips", "advice", "whats", "thats", "safest", "safer", "safely", "tiktok", "instagram", "youtube", "reddit", "influencer", "influencers", "acsm", "nsca", "issn", "acog", "nata", "fake", "overrated", "overhyped", "bogus", "broscience", "bullshit", "frying", "fried", "cooked", "wrecked", "trashed", "smoked", "nuked", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "tip", "tips", "advice", "whats", "thats", "safest", "safer", "safely", "tiktok", "instagram", "youtube", "reddit", "influencer", "influencers", "acsm", "nsca", "issn", "acog", "nata", "fake", "overrated", "overhyped", "bogus", "broscience", "bullshit", "frying", "fried", "cooked", "wrecked", "trashed", "smoked", "nuked", "kill", "kills", "wreck", "wrecks", "ruin", "ruins", "ruining", "ruined", "destroy", "destroys", "destroying", "saying", "says", "said", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 # Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
 # and drinking): places the papers never name do not make a gap.
 _PLACES = frozenset(
     w for line in (Path(__file__).with_name("data") / "places.txt").read_text(encoding="utf-8").splitlines()
     if not line.startswith("#") for w in line.split()
+)
+
+
+# What soreness or pain stops someone doing is how bad it is, not what they ask about: "so sore
+# i literally cant do stairs", "can barely get out of bed".
+_DAILY_LIFE = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|barely|hardly|struggl\w* to|hurts? to|pain(?:ful)? to)\s+(?:\w+\s+){0,3}?"
+    r"(?:stairs|steps|sit(?: down)?|stand(?: up)?|get out of bed|get up|put (?:my )?socks on|"
+    r"lift my arms?|brush my hair|sleep)\b"
 )
 
 
@@ -355,8 +364,11 @@ def uncovered_terms(
     acronyms = {w.lower() for w in re.findall(r"(?<![A-Za-z])[A-Z]{3}(?![a-z])", question)}
     # a word naming a group a retrieved passage is about: "menopause" for "postmenopausal women"
     groups = set().union(*(groups_in(text, POPULATIONS) for text in passages))
+    daily = {w for m in _DAILY_LIFE.finditer(low) for w in _RAW_WORD.findall(m.group(0))}
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(low)):
+        if word in daily:
+            continue
         short = len(word) == 3 and (word in acronyms or not is_common(word))
         if (len(word) < 4 and not short) or "'" in word or word in _STOPWORDS or word in _GENERIC:
             continue
@@ -492,6 +504,20 @@ def asks_what_it_does(word: str, question: str, pronoun: bool = True) -> bool:
     ))  # fmt: skip
 
 
+def _without_conjunct(part: str, named: re.Pattern[str]) -> str:
+    """A part without the "X and" or "and X" conjunct (four words at most) that names a
+    missing word, so its subject stays: "creatine makes u go bald and wrecks ur kidneys" ->
+    "creatine wrecks ur kidneys"; the part as it was when no such conjunct names one."""
+    for m in re.finditer(r"\s+(?:and|or)\s+", part):
+        before = re.search(r"(?:\b\w+\s+){0,3}\w+$", part[: m.start()])
+        after = re.match(r"\w+(?:\s+\w+){0,3}", part[m.end() :])
+        if before and named.search(before.group(0)):
+            return f"{part[: before.start()]}{part[m.end() :]}".strip()
+        if after and named.search(after.group(0)):
+            return f"{part[: m.start()]} {part[m.end() + after.end() :]}".strip()
+    return part
+
+
 def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None) -> str | None:
     """What the question asks besides the `missing` words (uncovered by the library), when that
     rest is most of what it asks: those parts are answered and the answer names the gap. None
@@ -501,12 +527,19 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
     named = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in missing), re.I)
     parts = [p.strip(" .!") for s in split_sentences(question) for p in question_parts(s)]
     # "Is this worth it compared to lifting?" judges the missing thing named before it
+    def carries(rest: list[str]) -> str | None:
+        text = ". ".join(rest)
+        whole, alone = embedder.embed([question, text])
+        return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
+
     rest = [p for p in parts if not named.search(p) and not _JUDGES_IT.search(p)]
-    if not rest or len(rest) == len(parts):
-        return None
-    text = ". ".join(rest)
-    whole, alone = embedder.embed([question, text])
-    return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
+    found = carries(rest) if rest and len(rest) < len(parts) else None
+    # one part asking two things of one subject: "creatine makes u go bald and wrecks ur
+    # kidneys right?" asks about the kidneys once the words of the missing claim are gone
+    cut = [_without_conjunct(p, named) for p in parts]
+    if found is None and cut != parts and not any(named.search(c) for c in cut):
+        found = carries([c for c in cut if c])
+    return found
 
 
 # --- what kind of sentence is it -------------------------------------------------------------

@@ -172,6 +172,27 @@ def test_an_everyday_verb_the_library_never_uses_is_no_gap() -> None:
     assert "letting" not in answer.answer
 
 
+def test_what_soreness_stops_and_slang_harm_verbs_name_no_topic() -> None:
+    from fitcoach.agent.evidence import uncovered_terms
+
+    ev = [Evidence(n=1, title="Muscle soreness", text="Train lighter while sore.")]
+    vocabulary = frozenset({"legs", "sore", "train", "sleep", "gains"})
+    assert uncovered_terms("legs so sore i cant do stairs, train or skip?", ev, vocabulary) == ["skip"]
+    assert uncovered_terms("only 5 hours sleep, does that kill my gains", ev, vocabulary) == []
+    assert "stairs" in uncovered_terms("are stairs good cardio", ev, vocabulary)
+
+
+def test_a_missing_claim_joined_by_and_leaves_the_rest_of_its_part() -> None:
+    import re
+
+    from fitcoach.agent.evidence import _without_conjunct
+
+    bald = re.compile("bald")
+    assert _without_conjunct("creatine makes u go bald and wrecks ur kidneys", bald) == "creatine wrecks ur kidneys"
+    assert _without_conjunct("does creatine hurt kidneys and make u go bald", bald) == "does creatine hurt kidneys"
+    assert _without_conjunct("is bald a thing", bald) == "is bald a thing"
+
+
 def test_a_word_everyday_only_by_its_stem_names_a_topic() -> None:
     # "fasted" is "fast" + ed: unlike "letting" it is no everyday word of its own
     answer = coach_over([OLDER], "Older adults should do strength training [1].").ask(
