@@ -190,6 +190,8 @@ def paper_words(question: str) -> str | None:
     'lost 6kg then stalled, do i drop calories more? kcal weight loss plateau energy intake deficit'
     >>> paper_words("How much protein per day?") is None
     True
+    >>> paper_words("signed up for a 1.5k open water swim") is None  # "5k" is a run, "1.5k" is not
+    True
     >>> paper_words("I'm a 34-year-old cyclist, how do I raise my FTP?")
     "I'm a 34-year-old cyclist, how do I raise my FTP? functional threshold power"
     """
@@ -197,7 +199,7 @@ def paper_words(question: str) -> str | None:
     low = question.lower()
     found = [
         (m.span(), _WEIGHT_PLATEAU if k in _STALLS and _WEIGHT_TALK.search(low) else v)
-        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z]){re.escape(k)}(?![a-z])", low)
+        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z0-9.]){re.escape(k)}(?![a-z])", low)
         if not _younger_than_60(low[: m.end()])  # "a 34-year-old cyclist" is no older adult
     ]  # fmt: skip
     # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,
@@ -787,6 +789,58 @@ def conditions_in(text: str) -> set[str]:
     {'sleep'}
     """
     return _named(_CONDITION_RX, text)
+
+
+# The endurance sport a question or a paper is about: how runners build mileage is no plan
+# for a 1.5 km open-water swim (see `sports_left_out`). A triathlon is all three.
+_SPORTS = {
+    "running": r"run|runs|running|runners?|jog\w*|marathons?|half[- ]marathons?|\d+ ?k (?:race|run)|parkrun|"
+               r"couch to 5k|c25k|track and field|distance runners?|mileage",
+    "cycling": r"cycl\w*|bikes?|biking|bicycl\w*|rides?|riding|sportive|gran fondo",
+    "swimming": r"swim\w*|swam|freestyle|open[- ]water|pool sessions?",
+    "rowing": r"row|rowing|rowers?|ergometer rowing|erg",
+    "triathlon": r"triathl\w*|ironman|duathl\w*",
+}  # fmt: skip
+_SPORT_RX = _whole_words(_SPORTS)
+
+
+def sports_in(text: str) -> set[str]:
+    """The endurance sports a text names; a triathlon names swimming, cycling and running.
+
+    >>> sorted(sports_in("signed up for a 1.5k open water swim in 10 weeks"))
+    ['swimming']
+    >>> sorted(sports_in("training for my first ironman"))
+    ['cycling', 'running', 'swimming']
+    """
+    named = _named(_SPORT_RX, text)
+    if "triathlon" in named:
+        named = (named - {"triathlon"}) | {"swimming", "cycling", "running"}
+    return named
+
+
+def sports_left_out(
+    question: str, chosen: Sequence[Sentence], evidence: Sequence[Evidence], embedder: Any | None
+) -> list[str]:
+    """The endurance sports a question is about that no chosen sentence's passage names: "a
+    1.5k open water swim in 10 weeks, how do i train for it" is not answered by cold-water
+    immersion findings. A sport the asker only mentions ("im a runner, how much protein?")
+    does not count: the question without it must move in meaning (TOPIC_SHIFT). Nor does one
+    that sets the scene for a question on food, drink, heat, sleep or a sore body part ("what
+    should I eat and drink on a two-hour bike ride in hot weather?")."""
+    asked = sports_in(question)
+    if not asked or not chosen or nutrients_in(question) or conditions_in(question) or regions_in(question):
+        return []
+    cited = {c.n for c in chosen}
+    if any(sports_in(f"{e.title} {e.text}") & asked for e in evidence if e.n in cited):
+        return []
+    if embedder is not None:
+        without = question
+        for rx in (_SPORT_RX[name] for name in _SPORTS):
+            without = rx.sub(" ", without)
+        whole, alone = embedder.embed([question, without])
+        if cosine(whole, alone) >= TOPIC_SHIFT:
+            return []
+    return sorted(asked)
 
 
 # Rest between sets is another rest than a rest day or waiting out soreness: a question that

@@ -39,6 +39,7 @@ from fitcoach.agent.evidence import (
     question_needs,
     rank_sentences,
     select,
+    sports_left_out,
     strength_goal,
     topic_words,
     uncovered_terms,
@@ -226,6 +227,8 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         if w in rare or not w.endswith(("ing", "ly", "ed")) or w not in common_words()
     ]  # fmt: skip
     best = chosen[0].score if chosen else 0.0
+    # a swim plan from general endurance findings is a stretch: the sport is what it is about
+    missing += [w for w in sports_left_out(asked_about, chosen, evidence, deps.embedder) if w not in missing]
     # "Does curcumin reduce soreness?" asks what curcumin does: findings on soreness, however
     # close, are no answer when the library never names curcumin
     subject = any(asks_what_it_does(w, asked_about) for w in rare) or any(

@@ -193,6 +193,19 @@ def test_a_missing_claim_joined_by_and_leaves_the_rest_of_its_part() -> None:
     assert _without_conjunct("is bald a thing", bald) == "is bald a thing"
 
 
+def test_a_sport_no_chosen_passage_names_is_left_out() -> None:
+    from fitcoach.agent.evidence import sports_left_out
+
+    ev = [Evidence(n=1, title="Cold-water immersion and endurance training", text="Gains in power were similar.")]
+    chosen = [Sentence(text="Gains in power were similar.", n=1, score=0.6, lexical=0.1)]
+    swim = "signed up for a 1.5k open water swim in 10 weeks, how do i train for it"
+    assert sports_left_out(swim, chosen, ev, None) == ["swimming"]
+    ride = "What should I eat and drink on a two-hour bike ride in hot weather?"
+    assert sports_left_out(ride, chosen, ev, None) == []  # the ride sets the scene for fuelling
+    runners = [Evidence(n=1, title="Open-water swimmers", text="Swimmers improved.")]
+    assert sports_left_out(swim, chosen, runners, None) == []
+
+
 def test_a_word_everyday_only_by_its_stem_names_a_topic() -> None:
     # "fasted" is "fast" + ed: unlike "letting" it is no everyday word of its own
     answer = coach_over([OLDER], "Older adults should do strength training [1].").ask(
