@@ -528,12 +528,12 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
         return None
     named = re.compile("|".join(rf"(?<![a-z]){re.escape(w)}" for w in missing), re.I)
     parts = [p.strip(" .!") for s in split_sentences(question) for p in question_parts(s)]
-    # "Is this worth it compared to lifting?" judges the missing thing named before it
     def carries(rest: list[str]) -> str | None:
         text = ". ".join(rest)
         whole, alone = embedder.embed([question, text])
         return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
 
+    # "Is this worth it compared to lifting?" judges the missing thing named before it
     rest = [p for p in parts if not named.search(p) and not _JUDGES_IT.search(p)]
     found = carries(rest) if rest and len(rest) < len(parts) else None
     # one part asking two things of one subject: "creatine makes u go bald and wrecks ur
@@ -835,7 +835,7 @@ def sports_left_out(
         return []
     if embedder is not None:
         without = question
-        for rx in (_SPORT_RX[name] for name in _SPORTS):
+        for rx in _SPORT_RX.values():
             without = rx.sub(" ", without)
         whole, alone = embedder.embed([question, without])
         if cosine(whole, alone) >= TOPIC_SHIFT:
@@ -904,8 +904,6 @@ _NOT_TRAINING_TIME = re.compile(r"\b(?:sleep|slept|nap|fast(?:ed|ing)?|rest(?:in
 _FROM, _TO = r"(\d+(?:\.\d+)?)", r"\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?)"
 _OVER = r"(?:over|more than|longer than|at least|above|>)\s*"
 _UNDER = r"(?:under|less than|shorter than|up to|below|<)\s*"
-
-
 _SPELT = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0}
 
 
@@ -914,8 +912,7 @@ def _number(word: str) -> float:
 
 
 def _unit_factor(unit: str, table: dict[str, float]) -> float:
-    unit = unit.lower().rstrip("s")
-    return next(f for name, f in table.items() if unit == name or unit.startswith(name) and name != "k")
+    return table[unit.lower().rstrip("s")]  # "hrs", "hours", "miles" -> "hr", "hour", "mile"
 
 
 def stated_amounts(question: str) -> dict[str, list[float]]:
