@@ -101,7 +101,7 @@ _PRESCRIPTION = re.compile(
     r"\b(?:which|what) (?:antibiotics?|painkillers?|medications?|medicines?|drugs?|pills?|"
     r"creams?|antidepressants?) (?:should|could|can|do) (?:i|he|she|we) (?:take|use|get)|"
     rf"\b(?:antidepressants?|meds|medications?|medicines?|tablets|pills|beta[- ]?blockers?|{_DOSED})\b"
-    r"(?:\W+\w+){0,10}?\W+(?:stop|quit|come off|skip) (?:taking )?(?:it|them)\b|"
+    r"(?:\W+\w+){0,20}?\W+(?:stop|quit|come off|skip) (?:taking )?(?:it|them)\b|"
     r"\b(?:which|what) (?:antidepressants?|medications?|medicines?|drugs?|pills?) (?:would|will|might) "
     r"(?:suit|help|work|be best)|"
     # reading blood work, and whether someone has a disease, are a clinician's calls
@@ -149,6 +149,8 @@ def outside_coaching(question: str) -> bool:
     >>> outside_coaching("elbow hurts when i grip, prob from pullups. is a cortisone shot worth it?")
     True
     >>> outside_coaching("my doc put me on lisinopril, can i just stop taking it if i start running?")
+    True
+    >>> outside_coaching("on bisoprolol for my heart and my pulse barely gets over 110 on rides. ok to skip it before a race?")
     True
     >>> outside_coaching("Bloodwork shows ferritin of 12 ng/mL; does she have anaemia and what should she take?")
     True
