@@ -199,7 +199,7 @@ def paper_words(question: str) -> str | None:
     low = question.lower()
     found = [
         (m.span(), _WEIGHT_PLATEAU if k in _STALLS and _WEIGHT_TALK.search(low) else v)
-        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z0-9.]){re.escape(k)}(?![a-z])", low)
+        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z0-9.]){re.escape(k)}(?:e?s)?(?![a-z])", low)
         if not _younger_than_60(low[: m.end()])  # "a 34-year-old cyclist" is no older adult
     ]  # fmt: skip
     # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,
@@ -302,11 +302,32 @@ def is_common(word: str) -> bool:
 
     >>> is_common("aches"), is_common("tightness"), is_common("melatonin")
     (True, True, False)
+    >>> is_common("accumulating"), is_common("accumulat")
+    (True, False)
     """
     common = common_words()
     ends = ("s", "es", "ed", "ing", "ly", "ness")
     stems = [word] + [word[: -len(end)] for end in ends if word.endswith(end)]
+    # "accumulating" is "accumulate" less its e, "stopped" is "stop" with its p doubled
+    stems += [s + "e" for s in stems[1:]] + [s[:-1] for s in stems[1:] if s[-2:-1] == s[-1:]]
     return any(len(stem) >= 3 and stem in common for stem in stems)
+
+
+def _stretched(word: str, known: set[str]) -> bool:
+    """An everyday word typed with a held-down key ("sooo sore", "reallyyy"): collapsed to one or
+    two of each repeated letter, it is a stopword, an everyday word or one the library uses.
+
+    >>> _stretched("sooo", set()), _stretched("reallyyy", set()), _stretched("soreee", {"sore"})
+    (True, True, True)
+    >>> _stretched("sore", set())
+    False
+    """
+    from fitcoach.text import _STOPWORDS
+
+    if not re.search(r"(.)\1\1", word):
+        return False
+    forms = {re.sub(r"(.)\1{2,}", r"\1", word), re.sub(r"(.)\1{2,}", r"\1\1", word)}
+    return any(f in _STOPWORDS or f in known or is_common(f) for f in forms)
 
 
 def uncovered_terms(
@@ -369,14 +390,16 @@ def uncovered_terms(
     daily = {w for m in _DAILY_LIFE.finditer(low) for w in _RAW_WORD.findall(m.group(0))}
     out = []
     for word in dict.fromkeys(_RAW_WORD.findall(low)):
-        if word in daily:
+        if word in daily or _stretched(word, seen):
             continue
         short = len(word) == 3 and (word in acronyms or not is_common(word))
         if (len(word) < 4 and not short) or "'" in word or word in _STOPWORDS or word in _GENERIC:
             continue
         if word in phrased or word in _PLACES or groups_in(word, POPULATIONS) & groups & SPECIAL_GROUPS:
             continue
-        alias = aliases.get(word)
+        alias = aliases.get(word) or next(
+            (aliases[w] for w in (word[:-1], word[:-2]) if word.endswith("s") and w in aliases), None
+        )  # "twinges" is a "twinge"
         if alias and spelt_out(alias):
             continue  # gym slang the papers spell out: "pecs" is "pectoral" or "chest"
         parts = [p for p in word.split("-") if len(p) >= 3] or [word]
@@ -533,14 +556,17 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
         whole, alone = embedder.embed([question, text])
         return text if cosine(whole, alone) >= PARTIAL_SIMILARITY else None
 
+    # one part asking two things of one subject: "creatine makes u go bald and wrecks ur
+    # kidneys right?" asks about the kidneys once the words of the missing claim are gone, and
+    # "does foam rolling or massage help" still asks about massage
+    cut = [_without_conjunct(p, named) for p in parts]
+    found = None
+    if cut != parts and not any(named.search(c) for c in cut):
+        found = carries([c for c in cut if c and not _JUDGES_IT.search(c)])
     # "Is this worth it compared to lifting?" judges the missing thing named before it
     rest = [p for p in parts if not named.search(p) and not _JUDGES_IT.search(p)]
-    found = carries(rest) if rest and len(rest) < len(parts) else None
-    # one part asking two things of one subject: "creatine makes u go bald and wrecks ur
-    # kidneys right?" asks about the kidneys once the words of the missing claim are gone
-    cut = [_without_conjunct(p, named) for p in parts]
-    if found is None and cut != parts and not any(named.search(c) for c in cut):
-        found = carries([c for c in cut if c])
+    if found is None and rest and len(rest) < len(parts):
+        found = carries(rest)
     return found
 
 
@@ -778,12 +804,14 @@ _CONDITIONS = {
     "sleep": r"sleep\w*|slept|naps?|napping|insomnia|night shifts?|shift work",
     "heat": r"heat|hot|humid\w*|thermal|thermoregulat\w*|hypertherm\w*",
     "altitude": r"altitude|hypoxi\w*|normobaric|hypobaric",
+    # "going vegan, lift 4x a week, will I lose my gains?" is a diet question: a load line is no answer
+    "plant diet": r"vegan\w*|vegetarian\w*|plant-based|plant based",
 }
 _CONDITION_RX = _whole_words(_CONDITIONS)
 
 
 def conditions_in(text: str) -> set[str]:
-    """The training conditions (sleep, heat, altitude) a text names.
+    """The training conditions (sleep, heat, altitude, a plant diet) a text names.
 
     >>> conditions_in("sleeping like 5.5 hrs a night, should i still lift heavy?")
     {'sleep'}
@@ -830,8 +858,13 @@ def sports_left_out(
     asked = sports_in(question)
     if not asked or not chosen or nutrients_in(question) or conditions_in(question) or regions_in(question):
         return []
-    cited = {c.n for c in chosen}
-    if any(sports_in(f"{e.title} {e.text}") & asked for e in evidence if e.n in cited):
+    cited = [f"{e.title} {e.text}" for e in evidence if e.n in {c.n for c in chosen}]
+    if "triathlon" in _named(_SPORT_RX, question):
+        # how to share a week between three sports is not answered by one of them
+        if any("triathlon" in _named(_SPORT_RX, t) or len(sports_in(t)) == 3 for t in cited):
+            return []
+        asked = {"triathlon"}
+    elif any(sports_in(t) & asked for t in cited):
         return []
     if embedder is not None:
         without = question
@@ -1081,6 +1114,9 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
     >>> [bool(n.search("Once the reps are exceeded, increase the load by 2-10%.")) for n in
     ...  question_needs("How should I structure progression on my main lifts?")]
     [True]
+    >>> [bool(n.search("Take in 30-60 g/h of carbohydrate.")) for n in
+    ...  question_needs("what should i eat before, during and after a long ride?")]
+    [False, False, True]
     """
     parts = question_parts(question)
     needs: list[re.Pattern[str]] = []
@@ -1102,7 +1138,19 @@ def question_needs(question: str) -> list[re.Pattern[str]]:
             own = sorted(content_words(part) - others - _ASKS_NOTHING - _GENERIC_STEMS)
             if own:
                 needs.append(re.compile(r"\b(?:" + "|".join(map(re.escape, own)) + ")", re.I))
+    # "what should I eat before and during a marathon": a line for each time named
+    chained = _PHASE_CHAIN.search(question)
+    phases = phases_in(question) | set(re.findall(r"before|during|after", chained.group(0).lower())
+                                       if chained else ())
+    if len(phases) > 1:
+        needs += [_PHASES[p] for p in sorted(phases)]
     return needs
+
+
+# "before, during and after a long ride": the times of one event, named together
+_PHASE_CHAIN = re.compile(
+    r"\b(?:before|during|after)(?:(?:\s*,\s*|\s*,?\s+(?:and|or|&)\s+)(?:before|during|after)\b)+", re.I
+)
 
 
 _ASKS_VERDICT = re.compile(
@@ -1121,7 +1169,7 @@ _EXAMPLE = re.compile(
 
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(
-    r"^(it|this|these|that|those|they|such|both|the same|(?:thanks to|because of|despite) (?:this|that|these|it)|"
+    r"^(it|its|their|this|these|that|those|they|such|both|the same|(?:thanks to|because of|despite) (?:this|that|these|it)|"
     r"as a result|for (?:this|that|these) reasons?|to this end|in this way)\b",  # "Thanks to this, coaches can ..."
     re.I,
 )

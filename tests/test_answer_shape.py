@@ -204,6 +204,12 @@ def test_a_sport_no_chosen_passage_names_is_left_out() -> None:
     assert sports_left_out(ride, chosen, ev, None) == []  # the ride sets the scene for fuelling
     runners = [Evidence(n=1, title="Open-water swimmers", text="Swimmers improved.")]
     assert sports_left_out(swim, chosen, runners, None) == []
+    # a triathlon week is shared between three sports: a runners' paper answers one of them
+    tri = "first sprint triathlon in 4 months, how many swims, rides and runs a week?"
+    running = [Evidence(n=1, title="Distance runners' training", text="Runners ran 120 km a week.")]
+    assert sports_left_out(tri, chosen, running, None) == ["triathlon"]
+    both = [Evidence(n=1, title="Triathletes' training", text="Triathlon training is mostly easy.")]
+    assert sports_left_out(tri, chosen, both, None) == []
 
 
 def test_a_word_everyday_only_by_its_stem_names_a_topic() -> None:
@@ -446,7 +452,7 @@ def test_findings_not_gathered_in_the_group_asked_about_say_so() -> None:
 
     def ask(passage: Passage) -> Any:
         coach = Coach(settings=load_settings(), llm=fake_llm(draft), library=Library([passage]))
-        return coach.ask("Is creatine safe for teenagers?")
+        return coach.ask("I'm 15, is creatine safe?")  # no paper words added to the query
 
     answer = ask(creatine)
     assert answer.citations
@@ -910,14 +916,22 @@ def test_the_rest_of_a_question_is_answered_only_when_it_carries_the_question() 
     from fitcoach.agent.evidence import answerable_rest
 
     knee = "knee hurts after runs. IT band? should i stop running or foam roll it"
-    rest = "knee hurts after runs. IT band"
+    rest = "knee hurts after runs. IT band. should i stop running"  # only the foam-rolling option goes
     close = _TableEmbedder({knee: [1.0, 0.0], rest: [0.9, 0.3]})  # cosine 0.95
     assert answerable_rest(knee, ["foam"], close) == rest
+    sore = "legs sore 3 days on. does foam rolling or massage help"
+    kept = "legs sore 3 days on. massage help"
+    assert answerable_rest(sore, ["foam"], _TableEmbedder({sore: [1.0, 0.0], kept: [0.9, 0.3]})) == kept
     board = "started hangboarding, how many days a week is safe"
     far = _TableEmbedder({board: [1.0, 0.0], "how many days a week is safe": [0.5, 0.9]})
     assert answerable_rest(board, ["hangboarding"], far) is None  # the rest asks about it too
     assert answerable_rest("does foam rolling help?", ["foam"], close) is None  # nothing else asked
     assert answerable_rest(knee, [], close) is None and answerable_rest(knee, ["foam"], None) is None
+    # when cutting the option away leaves the question elsewhere, whole parts are tried
+    two = "knee hurts after runs. should i stop running or foam roll it"
+    cut, whole = "knee hurts after runs. should i stop running", "knee hurts after runs"
+    table = _TableEmbedder({two: [1.0, 0.0], cut: [0.0, 1.0], whole: [0.9, 0.3]})
+    assert answerable_rest(two, ["foam"], table) == whole
 
 
 def test_a_part_the_library_cannot_answer_is_named_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1154,3 +1168,12 @@ def test_a_product_the_question_judges_is_its_topic() -> None:
         "thinking of buying a powerbreathe trainer for running. does it actually do anything"
     )
     assert answer.abstained and "powerbreathe" in answer.answer and not answer.citations
+
+
+def test_fresh_outside_wordings_read_as_the_papers_would() -> None:
+    from fitcoach.agent.evidence import _ANAPHORA, asked_populations, conditions_in, paper_words
+
+    assert "strain pain" in (paper_words("lower back twinges on deadlifts") or "")  # a plural of a synonym
+    assert conditions_in("going vegan next month, will i lose my gains") == {"plant diet"}
+    assert "postpartum" in asked_populations("When can I run again after having a baby?", None)
+    assert _ANAPHORA.match("Its value depends on players actually doing it.")
