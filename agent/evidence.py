@@ -138,6 +138,48 @@ _LIFT_GOAL = re.compile(
 )
 _STRENGTH_GOAL = "increase maximal strength 1RM progression periodisation heavy loads"
 
+# The goal a question trains for, and the goal a sentence's advice is conditioned on: "benching
+# 80kg for 5, stuck for 2 months" is about strength, and "for someone whose main goal is muscle
+# size, choose by preference" does not answer it (nor "if maximal strength is a goal" a
+# question about growing).
+_GOAL_WORDS = {
+    "strength": re.compile(
+        rf"\b(?:stronger|strength|1 ?rm|one[- ]rep max|(?:{_LIFTS})\w*\s+(?:of\s+|at\s+)?\d{{2,3}}\s?(?:kg|kgs|kilos?|lbs?)"
+        r"|\d{2,3}\s?(?:kg|kgs|kilos?|lbs?)\s+(?:bench|squat|deadlift|press)\w*)\b",
+        re.I,
+    ),
+    "size": re.compile(
+        r"\b(?:muscle (?:size|growth|mass)|hypertroph\w*|grow(?:ing|th)?|bigger|size|gains|bulk\w*|"
+        r"build(?:ing)? muscle|aesthetics?|physique)\b",
+        re.I,
+    ),
+}
+_GOAL_OF_ADVICE = {
+    "strength": re.compile(
+        r"\b(?:if|when|where) (?:maximal |max )?strength is (?:a|the|your) (?:main |primary )?goal|"
+        r"\b(?:for|chasing) (?:maximal strength|a bigger (?:squat|bench|deadlift)|(?:a )?1rm)\b|"
+        r"\b(?:maximal-)?strength goal\b",
+        re.I,
+    ),
+    "size": re.compile(
+        r"\bgoal is (?:muscle size|hypertrophy|muscle growth|size)|\b(?:for|chasing) (?:muscle size|"
+        r"hypertrophy|muscle growth)\b|\bmuscle[- ]size goal\b",
+        re.I,
+    ),
+}
+
+
+def training_goal(question: str) -> str | None:
+    """"strength" or "size" when the question names one goal and not the other.
+
+    >>> training_goal("benching 80kg for 5, stuck for 2 months, what do i change")
+    'strength'
+    >>> training_goal("how many sets to grow my chest"), training_goal("Is 5x5 good?")
+    ('size', None)
+    """
+    named = {goal for goal, rx in _GOAL_WORDS.items() if rx.search(question)}
+    return named.pop() if len(named) == 1 else None
+
 
 # A worked example for one body mass: "for a 70 kg athlete, roughly 110-170 g/day".
 _EXAMPLE_MASS = re.compile(
@@ -1556,6 +1598,7 @@ def sentence_features(
     hurts = bool(regions) and bool(_HURTS.search(question))
     conditions = conditions_in(question)
     stated = stated_amounts(question)
+    goal = training_goal(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
@@ -1589,6 +1632,8 @@ def sentence_features(
             f["amount_in_band"] = 1.0  # "a 2-hour training day": the "1-3 h/day" row of a table
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
+        if goal and any(rx.search(text) for g, rx in _GOAL_OF_ADVICE.items() if g != goal):
+            f["goal_mismatch"] = 1.0  # stuck on a bench number, told what suits a muscle-size goal
         if nutrients:
             said = nutrients_in(f"{e.title} {text}")
             if said and not said & nutrients:

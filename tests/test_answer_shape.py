@@ -429,6 +429,21 @@ def test_the_band_that_holds_the_askers_own_amount_ranks_higher() -> None:
     assert not any(r.get("amount_in_band") for r in rows)  # hours of sleep are not hours of training
 
 
+def test_advice_for_another_training_goal_ranks_lower() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    ev = evidence(Passage(chunk_id="p1", doc_id="periodisation", title="Periodisation models", text="x"))
+    pool = [("For someone whose main goal is muscle size, choose the model by preference.", ev[0]),
+            ("If maximal strength is a goal, planned variation beats the same sets every week.", ev[0]),
+            ("Both models work when volume is matched.", ev[0])]  # fmt: skip
+    stuck = sentence_features("benching 80kg for 5, stuck for months, what do i change?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert [r.get("goal_mismatch", 0.0) for r in stuck] == [1.0, 0.0, 0.0]
+    grow = sentence_features("how do I grow my arms faster?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert [r.get("goal_mismatch", 0.0) for r in grow] == [0.0, 1.0, 0.0]
+    both = sentence_features("bigger and stronger legs, how?", pool, [0.5] * 3, [0.5] * 3, ev)
+    assert not any(r.get("goal_mismatch") for r in both)  # asked for both goals
+
+
 def test_a_finding_set_in_another_phase_of_the_session_ranks_lower() -> None:
     from fitcoach.agent.evidence import sentence_features
 
