@@ -104,6 +104,10 @@ _PRESCRIPTION = re.compile(
     r"(?:\W+\w+){0,20}?\W+(?:stop|quit|come off|skip) (?:taking )?(?:it|them)\b|"
     r"\b(?:which|what) (?:antidepressants?|medications?|medicines?|drugs?|pills?) (?:would|will|might) "
     r"(?:suit|help|work|be best)|"
+    # naming an injury is a clinician's call: "is it a meniscus tear?? what do u think it is"
+    r"\bwhat do (?:you|u|ya) think (?:it|this) (?:is|could be)\b|\bwhat (?:could|might) (?:it|this) be\b|"
+    r"\b(?:is|could) (?:it|this|that)(?: be)? (?:an? )?(?:meniscus|meniscal|ligament|acl|mcl|labral|labrum|"
+    r"rotator cuff|achilles|tendon|stress) (?:tear|rupture|fracture)\b|"
     # reading blood work, and whether someone has a disease, are a clinician's calls
     r"\b(?:blood ?work|blood tests?|lab(?:oratory)? (?:results?|tests?))\b(?:\W+\w+){0,6}?\W+"
     r"(?:shows?|showed|came back|says?|read)\b|"
@@ -152,6 +156,10 @@ def outside_coaching(question: str) -> bool:
     True
     >>> outside_coaching("on bisoprolol for my heart and my pulse barely gets over 110 on rides. ok to skip it before a race?")
     True
+    >>> outside_coaching("knee clicks and swells after runs, is it a meniscus tear? what could it be")
+    True
+    >>> outside_coaching("calf tightness after runs, is it worth taking a few days off?")
+    False
     >>> outside_coaching("Bloodwork shows ferritin of 12 ng/mL; does she have anaemia and what should she take?")
     True
     >>> outside_coaching("Could you tell me if this is clinical depression and which antidepressant would suit him?")
