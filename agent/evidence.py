@@ -169,6 +169,14 @@ _GOAL_OF_ADVICE = {
 }
 
 
+# What a finding reports: strength or size, when it names only one of them ("likely to speed
+# strength gains" is no answer to how many sets grow a chest).
+_OUTCOME = {
+    "strength": re.compile(r"\bstrength (?:gains?|improvements?)|\b1 ?rm\b|\bmaximal strength|\bstronger\b", re.I),
+    "size": re.compile(r"\bhypertroph\w*|\bmuscle (?:size|growth|mass|thickness)|\bgrow(?:s|th)?\b|\blean mass", re.I),
+}
+
+
 def training_goal(question: str) -> str | None:
     """"strength" or "size" when the question names one goal and not the other.
 
@@ -635,7 +643,12 @@ _DESIGN_LABEL = re.compile(
 _POINTER = re.compile(
     r"^(?:for [^.]*,\s*)?see [A-Z][\w-]+(?: et al\.?)?(?: and [A-Z][\w-]+)? \(?\d{4}\)?\.?$"
     # "For mode comparisons, see the Edwards 2023 network meta-analysis; for a framework, ..."
-    r"|^for [^;]*?,\s*see the [A-Z][\w-]+ \d{4}\b",
+    r"|^for [^;]*?,\s*see the [A-Z][\w-]+ \d{4}\b"
+    # "See the dedicated notes on caffeine, creatine ... for dosing detail."
+    r"|^(?:for [^.]*,\s*)?see (?:the |our )?(?:dedicated |separate |other |individual )?"
+    r"(?:notes?|sections?|chapters?|papers?|tables?|reviews?)\b"
+    # "For ACL reconstruction, specific criteria exist (see Grindem 2016)." says only where to look
+    r"|^[^.(]{0,60}\(see [A-Z][\w-]+(?: et al\.?)? \d{4}\)\.?$",
     re.I,
 )
 _DEMOGRAPHICS = re.compile(
@@ -729,6 +742,9 @@ _UNITS = (
     (re.compile(r"\bhow much (?:water|fluids?|(?:should|do|can) (?:i|we|you) drink)\b", re.I),
      re.compile(r"\d\s*(?:ml|l|litres?|liters?|oz)\b|body[- ]?(?:weight|mass) (?:loss|deficit)|"
                 r"\d\s*%\s*(?:of )?body", re.I)),
+    # "what dosing protocol is recommended" wants grams or milligrams, not "among the best supplements"
+    (re.compile(r"\bdos(?:e|es|ing|age)\b", re.I),
+     re.compile(r"\d\s*(?:g|mg|mcg|\u00b5g|iu)\b", re.I)),
 )
 
 
@@ -845,18 +861,25 @@ def regions_in(text: str) -> set[str]:
 _CONDITIONS = {
     "sleep": r"sleep\w*|slept|naps?|napping|insomnia|night shifts?|shift work",
     "heat": r"heat|hot|humid\w*|thermal|thermoregulat\w*|hypertherm\w*",
-    "altitude": r"altitude|hypoxi\w*|normobaric|hypobaric",
+    "altitude": r"altitude|hypoxi\w*|normobaric|hypobaric|sea[- ]level|"
+                r"(?:at|above|to|live at|living at|camp at)\s+\d,?\d{3}\s?(?:m|metres|meters|ft|feet)",
     # "going vegan, lift 4x a week, will I lose my gains?" is a diet question: a load line is no answer
     "plant diet": r"vegan\w*|vegetarian\w*|plant-based|plant based",
+    # "do i need to stretch before lifting?" is about stretching: a line on heavy sets is no
+    # answer (a warm-up alone is no condition: "warm-up and injury-prevention strategies for
+    # hamstring strains" is answered by the Nordic hamstring exercise)
+    "stretching": r"stretch(?:es|ing)?",
 }
 _CONDITION_RX = _whole_words(_CONDITIONS)
 
 
 def conditions_in(text: str) -> set[str]:
-    """The training conditions (sleep, heat, altitude, a plant diet) a text names.
+    """The training conditions (sleep, heat, altitude, a plant diet, stretching) a text names.
 
     >>> conditions_in("sleeping like 5.5 hrs a night, should i still lift heavy?")
     {'sleep'}
+    >>> conditions_in("a race at 2,500 m, when should I arrive?"), conditions_in("my 1,500 m race")
+    ({'altitude'}, set())
     """
     return _named(_CONDITION_RX, text)
 
@@ -888,6 +911,9 @@ def sports_in(text: str) -> set[str]:
     return named
 
 
+_WARMS_UP = re.compile(r"\bwarm(?:s|ing|ed)?[- ]?ups?\b|\bstretch(?:es|ing)?\b", re.I)
+
+
 def sports_left_out(
     question: str, chosen: Sequence[Sentence], evidence: Sequence[Evidence], embedder: Any | None
 ) -> list[str]:
@@ -896,10 +922,13 @@ def sports_left_out(
     immersion findings. A sport the asker only mentions ("im a runner, how much protein?")
     does not count: the question without it must move in meaning (TOPIC_SHIFT). Nor does one
     that sets the scene for a question on food, drink, heat, sleep or a sore body part ("what
-    should I eat and drink on a two-hour bike ride in hot weather?")."""
+    should I eat and drink on a two-hour bike ride in hot weather?"), nor one they warm up on
+    ("do i need to stretch? i do 2 min on the bike then squat")."""
     asked = sports_in(question)
     if not asked or not chosen or nutrients_in(question) or conditions_in(question) or regions_in(question):
         return []
+    if _WARMS_UP.search(question):
+        return []  # "2 min on the bike then straight to squats": the bike is how they warm up
     cited = [f"{e.title} {e.text}" for e in evidence if e.n in {c.n for c in chosen}]
     if "triathlon" in _named(_SPORT_RX, question):
         # how to share a week between three sports is not answered by one of them
@@ -1046,6 +1075,8 @@ def asked_units(question: str) -> list[re.Pattern[str]]:
     """How papers write the rate units a question asks for ("per hour" -> "g/h").
 
     >>> [bool(u.search("about 60 g/h for a 2-3 h race")) for u in asked_units("carbs per hour?")]
+    [True]
+    >>> [bool(u.search("3-5 g/day as a single maintenance dose")) for u in asked_units("what dosing is best?")]
     [True]
     """
     return [written for asked, written in _UNITS if asked.search(question)]
@@ -1195,6 +1226,19 @@ _PHASE_CHAIN = re.compile(
 )
 
 
+def count_asked(question: str) -> re.Pattern[str] | None:
+    """What the answer's first sentence should give when the question asks how many: the
+    count's unit. Not for "how often": "2-3 days per week for intermediates" is a frequency,
+    but of training, not of the deload asked about.
+
+    >>> bool(count_asked("how many sets should i do to grow??").search("about 10 weekly sets"))
+    True
+    >>> count_asked("How often should I deload?") is None, count_asked("Is creatine safe?") is None
+    (True, True)
+    """
+    return next((c for c in map(asked_count, question_parts(question)) if c is not None), None)
+
+
 _ASKS_VERDICT = re.compile(
     r"^(is|are|does|do|can|should|will|would|could)\b|\b(better|worth|safe|or)\b", re.I
 )
@@ -1212,7 +1256,8 @@ _EXAMPLE = re.compile(
 # A sentence that leans on the one before it ("It says nothing about...") cannot lead.
 _ANAPHORA = re.compile(
     r"^(it|its|their|this|these|that|those|they|such|both|the same|(?:thanks to|because of|despite) (?:this|that|these|it)|"
-    r"as a result|for (?:this|that|these) reasons?|to this end|in this way)\b",  # "Thanks to this, coaches can ..."
+    r"as a result|for (?:this|that|these) reasons?|to this end|in this way|"
+    r"another (?:study|trial|paper|analysis|review|meta-analysis))\b",  # "Thanks to this, coaches can ..."
     re.I,
 )
 # leans on a list the reader has not seen: "any listed contraindication", "the above"
@@ -1221,7 +1266,9 @@ _REFERS_BACK = re.compile(
     r"(?:in|for) both groups|(?:in|for) either group|the two groups|"
     r"(?:with|in|of|for|by) (?:both|either) (?:approach|method|model|programme|program|protocol|"
     r"intervention|condition|strateg)\w*|"  # "increases with both approaches"
-    r"^(?:[a-z]+,\s+)?th(?:is|ese) goals?)\b",  # "Typically, this goal can be met by ..."
+    r"^(?:[a-z]+,\s+)?th(?:is|ese) goals?|"  # "Typically, this goal can be met by ..."
+    # "Variable-intensity warm-up reduced it by about 10.9 points": reduced what?
+    r"(?:reduced|reduces|increased|increases|lowered|lowers|raised|raises|improved|improves|halved) (?:it|them))\b",
     re.I,
 )
 # ... nor one that carries on from the sentence before ("So a powerlifter ...").
@@ -1632,7 +1679,10 @@ def sentence_features(
             f["amount_in_band"] = 1.0  # "a 2-hour training day": the "1-3 h/day" row of a table
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
-        if goal and any(rx.search(text) for g, rx in _GOAL_OF_ADVICE.items() if g != goal):
+        if goal and (
+            any(rx.search(text) for g, rx in _GOAL_OF_ADVICE.items() if g != goal)
+            or (not _OUTCOME[goal].search(text) and any(rx.search(text) for g, rx in _OUTCOME.items() if g != goal))
+        ):  # fmt: skip
             f["goal_mismatch"] = 1.0  # stuck on a bench number, told what suits a muscle-size goal
         if nutrients:
             said = nutrients_in(f"{e.title} {text}")
@@ -1812,6 +1862,7 @@ def select(
     groups_of: dict[int, set[str]] | None = None,
     needs: Sequence[re.Pattern[str]] = (),
     need_margin: float = 0.4,
+    lead_need: re.Pattern[str] | None = None,
 ) -> list[Sentence]:
     """The lead and up to three supporting findings above `floor`, each support within `margin`
     of the lead's score or `strong` on its own (a far weaker sentence is padding, not support;
@@ -1929,7 +1980,9 @@ def select(
             continue
         answer = next((
             s for s in ranked
-            if s.score >= chosen[0].score - need_margin and s not in chosen and need.search(s.text)
+            # measured from a lead no higher than `strong`: a very close lead (1.3 for "is
+            # creatine safe and effective") must not put the dose it was also asked beyond reach
+            if s.score >= min(chosen[0].score, strong) - need_margin and s not in chosen and need.search(s.text)
             and admissible(s, answers_part=True)
         ), None)  # fmt: skip
         if answer is None:
@@ -1962,6 +2015,14 @@ def select(
             (i for i, s in enumerate(chosen) if said_about(s.text) & named and opens(s, for_all=False)),
             general,
         )
+    # The first sentence answers the question: "how many sets should I do to grow" opens with
+    # the line that gives sets, not the close one on choosing a periodisation model by taste
+    # (`lead_need`: the count the question asks for, see `count_asked`).
+    if chosen and lead_need is not None and not lead_need.search(chosen[general].text):
+        general = next((
+            i for i, s in enumerate(chosen)
+            if lead_need.search(s.text) and opens(s, for_all=True) and s.score >= chosen[general].score - margin
+        ), general)  # fmt: skip
     ordered = chosen[general : general + 1] + chosen[:general] + chosen[general + 1 :]
     # "Finally, neither programme improved..." after another paper's sentence goes on from
     # nothing the reader saw: the connective goes, the finding stays word for word.

@@ -30,6 +30,7 @@ from fitcoach.agent.evidence import (
     caveat,
     common_words,
     context_word,
+    count_asked,
     example_for_another_mass,
     groups_by_source,
     is_common,
@@ -194,6 +195,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
         chosen = select(
             ranked, floor=floor, asked=asked_populations(state["question"], state.get("profile")),
             groups_of=groups_by_source(evidence), needs=question_needs(needs_of),
+            lead_need=count_asked(needs_of),
         )  # fmt: skip
         return ranked, chosen
 
@@ -217,8 +219,9 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     # strong evidence.
     # an acronym written in capitals ("EMS") names a thing, even when its letters spell a word
     rare = [w for w in missing if not is_common(w) or re.search(rf"\b{re.escape(w.upper())}\b", asked_about)]
-    # "diabetic on metformin, is lifting ok?": the medicine is context, named as left out
-    context = [w for w in rare if context_word(w, asked_about)]
+    # "diabetic on metformin, is lifting ok?": the medicine is context, named as left out, and
+    # so is the everyday word for a device ("type 1 diabetic on a pump ... going low on runs")
+    context = [w for w in missing if context_word(w, asked_about)]
     rare = [w for w in rare if w not in context]
     missing = [w for w in missing if w not in context]
     # an everyday verb or adverb ("letting", "inevitably") names no topic; one everyday only
