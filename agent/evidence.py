@@ -249,7 +249,7 @@ def paper_words(question: str) -> str | None:
     low = question.lower()
     found = [
         (m.span(), _WEIGHT_PLATEAU if k in _STALLS and _WEIGHT_TALK.search(low) else v)
-        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z0-9.]){re.escape(k)}(?:e?s)?(?![a-z])", low)
+        for k, v in _synonyms().items() for m in re.finditer(rf"(?<![a-z0-9.]){re.escape(k)}(?![a-z])", low)
         if not _younger_than_60(low[: m.end()])  # "a 34-year-old cyclist" is no older adult
     ]  # fmt: skip
     # a longer phrase speaks for the words inside it: "cut back" before a race is a taper,

@@ -467,7 +467,7 @@ def test_findings_not_gathered_in_the_group_asked_about_say_so() -> None:
 
     def ask(passage: Passage) -> Any:
         coach = Coach(settings=load_settings(), llm=fake_llm(draft), library=Library([passage]))
-        return coach.ask("I'm 15, is creatine safe?")  # no paper words added to the query
+        return coach.ask("Is creatine safe for teenagers?")
 
     answer = ask(creatine)
     assert answer.citations
