@@ -1364,8 +1364,9 @@ def ages_in(text: str) -> list[int]:
 
 # Children who are why a parent trains little, not who trains: "bc of the kids".
 _ASKERS_CHILDREN = re.compile(
-    r"\b(?:because of|bc of|cos of|cause of|with|after|around|looking after|drop(?:ping)? off|"
+    r"\b(?:because of|bc of|cos of|coz of|cuz of|cause of|with|after|around|looking after|drop(?:ping)? off|"
     r"pick(?:ing)? up) (?:the|my|our|a|two|three|2|3) (?:kids|children|toddlers?|baby|newborn)\b"
+    r"|\b(?:because of|bc of|cos of|coz of|cuz of|cause of) (?:kids|children|toddlers|work and kids)\b"
     r"|\b(?:a job|a 9-5|work|full[- ]time) and (?:two|three|2|3|the|my) (?:kids|children)\b",
     re.I,
 )
@@ -1377,6 +1378,8 @@ def without_askers_children(text: str) -> str:
 
     >>> without_askers_children("fit 2 strength sessions into a week with a 9-5 and 2 kids")
     'fit 2 strength sessions into a week with  '
+    >>> without_askers_children("only 5-6 hrs a week cuz of kids")
+    'only 5-6 hrs a week  '
     """
     return _ASKERS_CHILDREN.sub(" ", text)
 
