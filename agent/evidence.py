@@ -1886,7 +1886,9 @@ def select(
     leads instead (a parent who trains "bc of the kids" gets adult advice). The lead must clear
     `floor`; a support may sit SUPPORT_BELOW_FLOOR under it. Each of `needs` (from
     `question_needs`) not met by the chosen sentences is met, when it can be, by the best
-    admissible sentence within `need_margin` of the lead."""
+    admissible sentence within `need_margin` of the lead (or of `strong`, when the lead scores
+    higher). A chosen sentence matching `lead_need` (the count asked for, `count_asked`) and
+    within `margin` of the lead opens the answer."""
     chosen: list[Sentence] = []
     asked = asked or set()
     groups_of = groups_of or {}
