@@ -177,6 +177,21 @@ _OUTCOME = {
 }
 
 
+def for_other_goal(text: str, goal: str) -> bool:
+    """Whether a sentence's advice is for the other goal than `goal`, or it reports only the
+    other goal's outcome.
+
+    >>> for_other_goal("For someone whose main goal is muscle size, pick by preference.", "strength")
+    True
+    >>> for_other_goal("More sets speed strength gains.", "size"), for_other_goal("Both work.", "size")
+    (True, False)
+    """
+    other = next(g for g in _OUTCOME if g != goal)
+    return bool(_GOAL_OF_ADVICE[other].search(text)) or (
+        not _OUTCOME[goal].search(text) and bool(_OUTCOME[other].search(text))
+    )
+
+
 def training_goal(question: str) -> str | None:
     """"strength" or "size" when the question names one goal and not the other.
 
@@ -610,9 +625,10 @@ def answerable_rest(question: str, missing: Sequence[str], embedder: Any | None)
     # kidneys right?" asks about the kidneys once the words of the missing claim are gone, and
     # "does foam rolling or massage help" still asks about massage
     cut = [_without_conjunct(p, named) for p in parts]
+    kept = [c for c in cut if c and not _JUDGES_IT.search(c)]
     found = None
-    if cut != parts and not any(named.search(c) for c in cut):
-        found = carries([c for c in cut if c and not _JUDGES_IT.search(c)])
+    if cut != parts and kept and not any(named.search(c) for c in cut):
+        found = carries(kept)
     # "Is this worth it compared to lifting?" judges the missing thing named before it
     rest = [p for p in parts if not named.search(p) and not _JUDGES_IT.search(p)]
     if found is None and rest and len(rest) < len(parts):
@@ -911,7 +927,8 @@ def sports_in(text: str) -> set[str]:
     return named
 
 
-_WARMS_UP = re.compile(r"\bwarm(?:s|ing|ed)?[- ]?ups?\b|\bstretch(?:es|ing)?\b", re.I)
+# (stretching is a condition, which `sports_left_out` already leaves to the evidence)
+_WARMS_UP = re.compile(r"\bwarm(?:s|ing|ed)?[- ]?ups?\b", re.I)
 
 
 def sports_left_out(
@@ -1682,10 +1699,7 @@ def sentence_features(
             f["amount_in_band"] = 1.0  # "a 2-hour training day": the "1-3 h/day" row of a table
         if wants_verdict and _VERDICT.search(text):
             f["verdict_asked_given"] = 1.0
-        if goal and (
-            any(rx.search(text) for g, rx in _GOAL_OF_ADVICE.items() if g != goal)
-            or (not _OUTCOME[goal].search(text) and any(rx.search(text) for g, rx in _OUTCOME.items() if g != goal))
-        ):  # fmt: skip
+        if goal and for_other_goal(text, goal):
             f["goal_mismatch"] = 1.0  # stuck on a bench number, told what suits a muscle-size goal
         if nutrients:
             said = nutrients_in(f"{e.title} {text}")
