@@ -39,7 +39,8 @@ _MEDICAL = re.compile(
 _COACHING = re.compile(
     r"\b(exercis(?:e|es|ing)\b(?!-)|train\w*|workout|lift\w*|run\w*|strength|muscle|rehab\w*|physio\w*|sport\w*|"
     r"protein|creatine|caffeine|carb\w*|supplement\w*|fitness|gym|squat|walk\w*|cycl\w*|swim\w*|"
-    r"endurance|athlet\w*|marathon|rac(?:e|es|ing))\b",
+    r"endurance|athlet\w*|marathon|rac(?:e|es|ing)|overtrain\w*|overreach\w*|vo2 ?max|1rm|hr ?max|"
+    r"max(?:imal|imum)? heart rate|heart rate (?:zones?|max|reserve))\b",
     re.I,
 )
 
@@ -165,6 +166,10 @@ def outside_coaching(question: str) -> bool:
     >>> outside_coaching("Could you tell me if this is clinical depression and which antidepressant would suit him?")
     True
     >>> outside_coaching("How often should female athletes have their iron status checked with a blood test?")
+    False
+    >>> outside_coaching("How accurate is the 220 - age formula for estimating maximal heart rate?")
+    False
+    >>> outside_coaching("How is overtraining syndrome told apart from overreaching and diagnosed?")
     False
     """
     if _PRESCRIPTION.search(question):
