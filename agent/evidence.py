@@ -283,7 +283,7 @@ def paper_words(question: str) -> str | None:
 # --- does the library speak of it at all --------------------------------------------------
 
 # Words any coaching question may use without naming its topic.
-_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "tip", "tips", "advice", "whats", "thats", "safest", "safer", "safely", "tiktok", "instagram", "youtube", "reddit", "influencer", "influencers", "acsm", "nsca", "issn", "acog", "nata", "fake", "overrated", "overhyped", "bogus", "broscience", "bullshit", "frying", "fried", "cooked", "wrecked", "trashed", "smoked", "nuked", "kill", "kills", "wreck", "wrecks", "ruin", "ruins", "ruining", "ruined", "destroy", "destroys", "destroying", "saying", "says", "said", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
+_GENERIC = frozenset(["improve", "improves", "improving", "help", "helps", "best", "good", "better", "worse", "exercise", "exercises", "training", "train", "trained", "trainer", "workout", "workouts", "session", "sessions", "should", "would", "could", "make", "makes", "get", "take", "takes", "taking", "way", "ways", "day", "days", "week", "weeks", "month", "months", "time", "times", "much", "many", "long", "often", "need", "needs", "want", "start", "starting", "before", "after", "more", "less", "fast", "faster", "stronger", "strong", "recovery", "recover", "performance", "muscle", "muscles", "body", "thing", "things", "really", "actually", "work", "works", "doing", "does", "done", "go", "going", "keep", "okay", "fine", "safe", "risky", "risk", "effect", "effects", "effective", "benefit", "benefits", "worth", "normal", "people", "person", "someone", "anyone", "everyone", "year", "years", "old", "minutes", "hours", "hour", "minute", "per", "level", "levels", "type", "types", "kind", "kinds", "enough", "quick", "quickly", "higher", "lower", "high", "low", "heavy", "light", "hard", "easy", "early", "late", "today", "tomorrow", "morning", "evening", "night", "lunch", "lunchtime", "weekend", "next", "glass", "glasses", "cup", "cups", "bottle", "bottles", "bowl", "spoon", "spoonful", "plate", "serving", "servings", "portion", "amount", "amounts", "myth", "myths", "legit", "true", "scam", "hype", "sketchy", "dodgy", "shady", "sus", "marketing", "tip", "tips", "advice", "whats", "thats", "safest", "safer", "safely", "paranoid", "overthinking", "overreacting", "tiktok", "instagram", "youtube", "reddit", "influencer", "influencers", "acsm", "nsca", "cscs", "nasm", "exam", "exams", "issn", "acog", "nata", "fake", "overrated", "overhyped", "bogus", "broscience", "bullshit", "frying", "fried", "cooked", "wrecked", "trashed", "smoked", "nuked", "kill", "kills", "wreck", "wrecks", "ruin", "ruins", "ruining", "ruined", "destroy", "destroys", "destroying", "saying", "says", "said", "lol", "lmao", "tbh", "idk", "imo", "ngl", "omg", "btw", "smh", "pls", "plz", "thx", "tho"])  # fmt: skip
 _RAW_WORD = re.compile(r"[a-z][a-z'-]+")
 # Where someone trains is no topic ("a century ride in july in texas heat" asks about heat
 # and drinking): places the papers never name do not make a gap.
@@ -664,7 +664,9 @@ _POINTER = re.compile(
     r"|^(?:for [^.]*,\s*)?see (?:the |our )?(?:dedicated |separate |other |individual )?"
     r"(?:notes?|sections?|chapters?|papers?|tables?|reviews?)\b"
     # "For ACL reconstruction, specific criteria exist (see Grindem 2016)." says only where to look
-    r"|^[^.(]{0,60}\(see [A-Z][\w-]+(?: et al\.?)? \d{4}\)\.?$",
+    r"|^[^.(]{0,60}\(see [A-Z][\w-]+(?: et al\.?)? \d{4}\)\.?$"
+    # "Pair this with Rhea and Alderman 2004, which reached a similar conclusion earlier."
+    r"|^(?:pair|compare|read) (?:this|it) with [\w-]+(?: et al\.?| and [\w-]+)? \d{4}\b",
     re.I,
 )
 _DEMOGRAPHICS = re.compile(
@@ -758,6 +760,9 @@ _UNITS = (
     (re.compile(r"\bhow much (?:water|fluids?|(?:should|do|can) (?:i|we|you) drink)\b", re.I),
      re.compile(r"\d\s*(?:ml|l|litres?|liters?|oz)\b|body[- ]?(?:weight|mass) (?:loss|deficit)|"
                 r"\d\s*%\s*(?:of )?body", re.I)),
+    # "how fast can i cut without losing strength?" wants a weekly rate of loss, not a protein target
+    (re.compile(r"\bhow (?:fast|quickly|much weight)\b(?:\W+\w+){0,6}?\W+(?:cut|lose|losing|drop|shed)\b", re.I),
+     re.compile(r"\d\s*(?:%|kg|kgs|lbs?|pounds?)(?: of body ?(?:weight|mass))?\s*(?:per|a|each|/)\s*(?:week|wk)\b", re.I)),
     # "what dosing protocol is recommended" wants grams or milligrams, not "among the best supplements"
     (re.compile(r"\bdos(?:e|es|ing|age)\b", re.I),
      re.compile(r"\d\s*(?:g|mg|mcg|\u00b5g|iu)\b", re.I)),
@@ -964,6 +969,52 @@ def sports_left_out(
     return sorted(asked)
 
 
+# Sports outside the endurance four, which the papers rarely name: "tennis matches all day
+# tmrw" after a short night sets the scene for a sleep question.
+_GAME_SPORT = re.compile(
+    r"^(?:tennis|squash|badminton|padel|pickleball|golf|hockey|soccer|football|rugby|basketball|"
+    r"volleyball|netball|handball|baseball|softball|cricket|lacrosse|boxing|judo|karate|"
+    r"wrestling|jiu-jitsu|bjj|mma|climbing|bouldering|skiing|snowboarding|surfing|skating|"
+    r"fencing|gymnastics|dance|dancing)$"
+)
+
+_FOOD_OR_DRINK = re.compile(r"\b(?:eat|eating|drink|drinking|fuel\w*|meals?|snacks?|hydrat\w*)\b", re.I)
+
+
+def scene_sport(word: str, question: str) -> bool:
+    """`word` is a sport the asker plays, named as the scene of a question on food, drink,
+    heat, sleep, altitude or a body part: the question is answered and the answer says the
+    library holds nothing on the sport. A question about the sport itself is not excused.
+
+    >>> scene_sport("tennis", "3 hrs sleep before my tournament, tennis matches all day tmrw. am i screwed?")
+    True
+    >>> scene_sport("tennis", "how should i structure tennis practice in the off-season?")
+    False
+    """
+    if not _GAME_SPORT.match(word.lower()):
+        return False
+    return bool(
+        nutrients_in(question) or conditions_in(question) or regions_in(question) or _FOOD_OR_DRINK.search(question)
+    )
+
+
+# Someone already hurt asks how to come back, not how a team avoids the first injury: "tore
+# my acl, had surgery 7 months ago ... am i ready?" is not answered by a prevention programme's
+# odds ratio, unless they ask how to keep it from happening again.
+_ALREADY_HURT = re.compile(
+    r"\b(?:tore|torn|ruptured?|reconstruct\w*|surgery|post-?op|operated|rehab\w*|"
+    r"coming back from|return(?:ing)? to (?:sport|play|running|training|the pitch))\b",
+    re.I,
+)
+# (the verb only: "acl" reads as "anterior cruciate ligament injury prevention" to retrieval)
+_ASKS_PREVENTION = re.compile(r"\bprevent(?:s|ing|ed)?\b|\brisk\b|\bprotect\w*|\bavoid\w*|\bagain\b|\bre-?(?:injur|tear)\w*|\bsecond (?:injury|tear)", re.I)
+_PREVENTS_INJURY = re.compile(
+    r"injury[- ](?:reduction|prevention)|prevention (?:programmes?|programs?)|"
+    r"prevent\w* (?:\w+ ){0,3}injur\w*",
+    re.I,
+)
+
+
 # Rest between sets is another rest than a rest day or waiting out soreness: a question that
 # names no sets, rest intervals or minutes of rest is not asking about it.
 _BETWEEN_SETS = re.compile(r"\bbetween (?:hard |working )?sets\b|\binter-?set\b", re.I)
@@ -1094,6 +1145,8 @@ def asked_units(question: str) -> list[re.Pattern[str]]:
     >>> [bool(u.search("about 60 g/h for a 2-3 h race")) for u in asked_units("carbs per hour?")]
     [True]
     >>> [bool(u.search("3-5 g/day as a single maintenance dose")) for u in asked_units("what dosing is best?")]
+    [True]
+    >>> [bool(u.search("about 0.7% of body weight per week")) for u in asked_units("how fast can i cut?")]
     [True]
     """
     return [written for asked, written in _UNITS if asked.search(question)]
@@ -1666,6 +1719,7 @@ def sentence_features(
     conditions = conditions_in(question)
     stated = stated_amounts(question)
     goal = training_goal(question)
+    already_hurt = bool(_ALREADY_HURT.search(question)) and not _ASKS_PREVENTION.search(question)
     titles = {e.n: content_words(e.title) for e in evidence}
     caveats = frozenset(c for e in evidence for c in e.caveats)
     rows = []
@@ -1723,6 +1777,8 @@ def sentence_features(
         set_in = phases_in(text)
         if phases and set_in and not set_in & phases:
             f["phase_mismatch"] = 1.0  # asked what to do after a session, told what to do before
+        if already_hurt and (_PREVENTS_INJURY.search(text) or _PREVENTS_INJURY.search(e.title)):
+            f["prevention_mismatch"] = 1.0  # had ACL surgery, told every team should run a prevention programme
         if not asks_set_rest and (_BETWEEN_SETS.search(text) or _REST_PAPER.search(e.title)):
             f["rest_between_sets"] = 1.0  # asked whether to rest a sore body, told to rest between sets
         named = said_about(text) | populations_in(e.title)

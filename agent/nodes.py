@@ -39,6 +39,7 @@ from fitcoach.agent.evidence import (
     populations_in,
     question_needs,
     rank_sentences,
+    scene_sport,
     select,
     sports_left_out,
     strength_goal,
@@ -221,7 +222,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
     rare = [w for w in missing if not is_common(w) or re.search(rf"\b{re.escape(w.upper())}\b", asked_about)]
     # "diabetic on metformin, is lifting ok?": the medicine is context, named as left out, and
     # so is the everyday word for a device ("type 1 diabetic on a pump ... going low on runs")
-    context = [w for w in missing if context_word(w, asked_about)]
+    context = [w for w in missing if context_word(w, asked_about) or scene_sport(w, asked_about)]
     rare = [w for w in rare if w not in context]
     missing = [w for w in missing if w not in context]
     # an everyday verb or adverb ("letting", "inevitably") names no topic; one everyday only

@@ -444,6 +444,29 @@ def test_advice_for_another_training_goal_ranks_lower() -> None:
     assert not any(r.get("goal_mismatch") for r in both)  # asked for both goals
 
 
+def test_prevention_findings_rank_lower_for_someone_already_hurt() -> None:
+    from fitcoach.agent.evidence import sentence_features
+
+    ev = evidence(Passage(chunk_id="a1", doc_id="acl", title="ACL injury reduction programmes", text="x"))
+    pool = [("Every team should run a structured ACL prevention programme in the warm-up.", ev[0]),
+            ("Wait at least 9 months after reconstruction and pass strength and hop tests.", ev[0])]  # fmt: skip
+    back = sentence_features("tore my acl, had surgery 7 months ago, am i ready to play?", pool, [0.5] * 2, [0.5] * 2, ev)
+    assert [r.get("prevention_mismatch", 0.0) for r in back] == [1.0, 1.0]  # the paper is on prevention
+    again = sentence_features("had acl surgery last year, how do I avoid tearing it again?", pool, [0.5] * 2, [0.5] * 2, ev)
+    assert not any(r.get("prevention_mismatch") for r in again)  # asks how to prevent it
+    team = sentence_features("do ACL prevention warm-ups work for girls' soccer?", pool, [0.5] * 2, [0.5] * 2, ev)
+    assert not any(r.get("prevention_mismatch") for r in team)  # nobody is hurt yet
+
+
+def test_a_game_sport_sets_the_scene_of_a_sleep_or_food_question() -> None:
+    from fitcoach.agent.evidence import scene_sport
+
+    assert scene_sport("tennis", "3 hrs sleep before my tournament, tennis all day tmrw, am i screwed?")
+    assert scene_sport("rugby", "what should i eat before a rugby match?")
+    assert not scene_sport("rugby", "how do I plan a rugby pre-season?")  # the sport is the topic
+    assert not scene_sport("melatonin", "does melatonin help my sleep?")  # no sport at all
+
+
 def test_a_finding_set_in_another_phase_of_the_session_ranks_lower() -> None:
     from fitcoach.agent.evidence import sentence_features
 
