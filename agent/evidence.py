@@ -1782,7 +1782,9 @@ def sentence_features(
         if not asks_set_rest and (_BETWEEN_SETS.search(text) or _REST_PAPER.search(e.title)):
             f["rest_between_sets"] = 1.0  # asked whether to rest a sore body, told to rest between sets
         named = said_about(text) | populations_in(e.title)
-        if named and asked:
+        if named and asked and not named & asked and named | asked <= _ANY_ADULT:
+            pass  # "im 24" and "a trained lifter who has stalled": a trained lifter is an adult
+        elif named and asked:
             f["population_match" if named & asked else "population_mismatch"] = 1.0
         elif named and not asked:
             f["population_unasked"] = 1.0  # a finding about a special group, asked from outside it
@@ -1811,6 +1813,10 @@ def rank_weights() -> dict[str, float]:
     ):
         raise ValueError(f"{_WEIGHTS_FILE} must hold `weights:` mapping feature names to numbers")
     return {k: float(v) for k, v in weights.items()}
+
+
+# Groups one adult may belong to at once: neither is a mismatch for the other.
+_ANY_ADULT = frozenset({"adult", "trained"})
 
 
 class Candidates(NamedTuple):
@@ -2017,7 +2023,13 @@ def select(
         if bar is None and chosen:
             bar = chosen[0].score - margin
         if bar is not None and s.score < bar - reach and s.score < strong:
-            break
+            # A lead far above `strong` sets no bar its own passage cannot meet: after "about 90
+            # g/h beyond 2.5-3 h", the same review's "up to about 60 g/h for 2-3 h events" may
+            # follow. Other papers still have to come within the margin.
+            if s.score < strong - reach or bar <= strong:
+                break
+            if s.n != chosen[0].n:
+                continue
         if not admissible(s):
             continue
         if not chosen and general_lead is not None and s is not general_lead and _special(s, groups_of) and (

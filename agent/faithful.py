@@ -70,8 +70,11 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "menopause": ("menopaus", "postmenopaus", "post-menopaus", "perimenopaus", "peri-menopaus"),
     "para": ("wheelchair", "spinal cord injur", "para athlete", "para-athlete", "paralympic",
              "para sport", "para-sport", "amputee", "limb deficien"),
-    "trained": ("resistance-trained", "trained lifters", "trained men", "trained women",
-                "experienced lifters", "advanced lifters", "well-trained", "elite"),
+    "trained": ("resistance-trained", "resistance trained", "trained lifter", "trained men",
+                "trained women", "trained individual", "trained people", "trained athlete",
+                "experienced lifter", "advanced lifter", "well-trained", "elite",
+                "trained and untrained", "trained or untrained", "trained versus untrained",
+                "trained vs untrained"),
 }  # fmt: skip
 
 STUDY_TYPES: dict[str, tuple[str, ...]] = {
