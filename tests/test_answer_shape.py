@@ -343,6 +343,11 @@ def test_a_limitations_paragraph_stays_a_limitation_to_its_end() -> None:
 
     assert sentence_kind("Creatine does not show kidney damage in healthy people.") == "finding"
     assert sentence_kind("The trial does not show whether gains last.") == "limitation"
+    # what a comparison lacked is a caveat, however it opens
+    assert sentence_kind(
+        "The analysis was based on pre-post changes rather than comparisons against non-tapering controls."
+    ) == "limitation"
+    assert sentence_kind("The review compares methods indirectly rather than in head-to-head trials.") == "limitation"
 
 
 def test_a_sentence_leaning_on_another_needs_its_own_passage_before_it() -> None:
@@ -456,6 +461,13 @@ def test_prevention_findings_rank_lower_for_someone_already_hurt() -> None:
     assert not any(r.get("prevention_mismatch") for r in again)  # asks how to prevent it
     team = sentence_features("do ACL prevention warm-ups work for girls' soccer?", pool, [0.5] * 2, [0.5] * 2, ev)
     assert not any(r.get("prevention_mismatch") for r in team)  # nobody is hurt yet
+
+
+def test_who_asks_names_no_topic() -> None:
+    from fitcoach.agent.evidence import uncovered_terms
+
+    ev = [Evidence(n=1, title="Youth sport specialisation", text="Delay single-sport training until adolescence.")]
+    assert uncovered_terms("my daughter is 12, should she specialise in one sport?", ev) == []
 
 
 def test_a_game_sport_sets_the_scene_of_a_sleep_or_food_question() -> None:
@@ -1063,6 +1075,8 @@ def test_how_much_to_drink_wants_a_volume_not_a_sodium_rate() -> None:
     assert any(u.search("drink 200 to 300 mL of water") for u in units)
     assert any(u.search("prevent a body-weight loss of more than 2%") for u in units)
     assert not any(u.search("Average sweat sodium loss: 51.7 mmol/h.") for u in units)
+    # "per hr" is per hour too
+    assert any(u.search("about 60 g/h for 2-3 h events") for u in asked_units("how many carbs per hr on the bike?"))
     # a part that asks it must be answered with one, from a little further down if need be
     from fitcoach.agent.evidence import _REFERS_BACK, question_needs
 
