@@ -980,7 +980,7 @@ _GAME_SPORT = re.compile(
     r"wrestling|jiu-jitsu|bjj|mma|climbing|bouldering|skiing|snowboarding|surfing|skating|"
     r"fencing|gymnastics|dance|dancing)$"
 )
-
+# Words of eating and drinking, which name no nutrient: "what should i eat before a rugby match?"
 _FOOD_OR_DRINK = re.compile(r"\b(?:eat|eating|drink|drinking|fuel\w*|meals?|snacks?|hydrat\w*)\b", re.I)
 
 
@@ -1499,6 +1499,8 @@ SPECIAL_GROUPS = frozenset(
     {"older", "youth", "pregnant", "postpartum", "diabetes", "hypertension", "cardiac", "obese",
      "type 1 diabetes", "type 2 diabetes", "para", "arthritis", "menopause"}
 )
+# Groups one adult may belong to at once: neither is a mismatch for the other.
+_ANY_ADULT = frozenset({"adult", "trained"})
 # Kinds of one group whose findings do not carry over to each other: how structured training
 # moves blood glucose in type 2 diabetes is no answer to a type 1 runner's hypos.
 _KINDS_OF = ({"type 1 diabetes", "type 2 diabetes"},)
@@ -1785,10 +1787,11 @@ def sentence_features(
         if not asks_set_rest and (_BETWEEN_SETS.search(text) or _REST_PAPER.search(e.title)):
             f["rest_between_sets"] = 1.0  # asked whether to rest a sore body, told to rest between sets
         named = said_about(text) | populations_in(e.title)
-        if named and asked and not named & asked and named | asked <= _ANY_ADULT:
-            pass  # "im 24" and "a trained lifter who has stalled": a trained lifter is an adult
-        elif named and asked:
-            f["population_match" if named & asked else "population_mismatch"] = 1.0
+        if named and asked:
+            if named & asked:
+                f["population_match"] = 1.0
+            elif not named | asked <= _ANY_ADULT:  # "im 24" and "a trained lifter" agree
+                f["population_mismatch"] = 1.0
         elif named and not asked:
             f["population_unasked"] = 1.0  # a finding about a special group, asked from outside it
         elif asked - {"adult", "trained"}:
@@ -1816,10 +1819,6 @@ def rank_weights() -> dict[str, float]:
     ):
         raise ValueError(f"{_WEIGHTS_FILE} must hold `weights:` mapping feature names to numbers")
     return {k: float(v) for k, v in weights.items()}
-
-
-# Groups one adult may belong to at once: neither is a mismatch for the other.
-_ANY_ADULT = frozenset({"adult", "trained"})
 
 
 class Candidates(NamedTuple):
