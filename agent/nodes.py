@@ -26,6 +26,7 @@ from fitcoach.agent.evidence import (
     Evidence,
     answerable_rest,
     asked_populations,
+    asked_units,
     asks_what_it_does,
     caveat,
     common_words,
@@ -59,7 +60,7 @@ from fitcoach.agent.tools.profile import AthleteProfile
 from fitcoach.agent.verify import passage_support, verify
 from fitcoach.errors import FitcoachError
 from fitcoach.settings import Settings
-from fitcoach.text import author_year, split_sentences
+from fitcoach.text import author_year, content_words, split_sentences
 
 
 @dataclass
@@ -313,6 +314,7 @@ def _search(library: Any, query: str, k: int) -> list[Any]:
 
 SIBLING_PAPERS = 2  # papers whose own best passages join the pool (bench/answer_quality.py)
 SIBLING_K = 4  # passages per such paper
+TITLE_WORDS = 3  # question words a paper's title must name to add its passages too
 
 
 def _siblings(library: Any, query: str, found: list[Any]) -> list[Any]:
@@ -325,9 +327,19 @@ def _siblings(library: Any, query: str, found: list[Any]) -> list[Any]:
     for passage in sorted(found, key=lambda p: -(p.similarity or 0.0)):
         if passage.doc_id not in papers:
             papers.append(passage.doc_id)
+    chosen = papers[:SIBLING_PAPERS]
+    # asked for a rate, a paper whose title names most of what is asked ("Carbohydrate Intake
+    # During Exercise" for carbs per hr on a ride) holds the figure somewhere, however its first
+    # passage ranked. (For any question, it brought a massage line back to "train through DOMS?")
+    asked = content_words(paper_words(query) or query) if asked_units(query) else set()
+    titled = [
+        p.doc_id for p in found
+        if p.doc_id not in chosen and len(content_words(p.title or "") & asked) >= TITLE_WORDS
+    ]
+    chosen += list(dict.fromkeys(titled))[:1]
     return [
         passage
-        for doc_id in papers[:SIBLING_PAPERS]
+        for doc_id in chosen
         for passage in library.search(
             query, k=SIBLING_K, filters={"doc_id": [doc_id]}, per_document=0
         )
