@@ -1010,7 +1010,11 @@ _ALREADY_HURT = re.compile(
     re.I,
 )
 # (the verb only: "acl" reads as "anterior cruciate ligament injury prevention" to retrieval)
-_ASKS_PREVENTION = re.compile(r"\bprevent(?:s|ing|ed)?\b|\brisk\b|\bprotect\w*|\bavoid\w*|\bagain\b|\bre-?(?:injur|tear)\w*|\bsecond (?:injury|tear)", re.I)
+_ASKS_PREVENTION = re.compile(
+    r"\bprevent(?:s|ing|ed)?\b|\brisk\b|\bprotect\w*|\bavoid\w*|\bagain\b|\bre-?(?:injur|tear)\w*|"
+    r"\bsecond (?:injury|tear)",
+    re.I,
+)
 _PREVENTS_INJURY = re.compile(
     r"injury[- ](?:reduction|prevention)|prevention (?:programmes?|programs?)|"
     r"prevent\w* (?:\w+ ){0,3}injur\w*",

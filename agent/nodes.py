@@ -174,7 +174,7 @@ def retrieve(state: CoachState, deps: Deps) -> dict[str, Any]:
                 best[passage.chunk_id] = passage
     # The best papers' other passages join the pool: a note's answer often sits in the passage
     # that ranked below other papers' ("does not show kidney damage" is one bullet of twelve).
-    for passage in _siblings(deps.library, question, list(best.values())):
+    for passage in _siblings(deps.library, question, list(best.values()), expanded or question):
         best.setdefault(passage.chunk_id, passage)
     evidence: list[Evidence] = []
     for passage in best.values():
@@ -317,7 +317,7 @@ SIBLING_K = 4  # passages per such paper
 TITLE_WORDS = 3  # question words a paper's title must name to add its passages too
 
 
-def _siblings(library: Any, query: str, found: list[Any]) -> list[Any]:
+def _siblings(library: Any, query: str, found: list[Any], asked: str | None = None) -> list[Any]:
     """More passages of the papers found closest to the question, searched within each paper
     (tune split of bench/answer_quality.py, all key points: 80/125 without, 85/125 with two
     papers' four best; three or four papers, or six passages each, did no better)."""
@@ -327,19 +327,16 @@ def _siblings(library: Any, query: str, found: list[Any]) -> list[Any]:
     for passage in sorted(found, key=lambda p: -(p.similarity or 0.0)):
         if passage.doc_id not in papers:
             papers.append(passage.doc_id)
-    chosen = papers[:SIBLING_PAPERS]
-    # asked for a rate, a paper whose title names most of what is asked ("Carbohydrate Intake
-    # During Exercise" for carbs per hr on a ride) holds the figure somewhere, however its first
-    # passage ranked. (For any question, it brought a massage line back to "train through DOMS?")
-    asked = content_words(paper_words(query) or query) if asked_units(query) else set()
-    titled = [
-        p.doc_id for p in found
-        if p.doc_id not in chosen and len(content_words(p.title or "") & asked) >= TITLE_WORDS
-    ]
-    chosen += list(dict.fromkeys(titled))[:1]
+    # Asked for a rate, the best-ranked other paper whose title names most of what is asked
+    # (`asked`: the question with its paper words; "Carbohydrate Intake During Exercise" for
+    # carbs per hr on a ride) holds the figure somewhere, however its first passage ranked.
+    # (For any question, it brought a massage line back to "train through DOMS?")
+    words = content_words(asked or query) if asked_units(query) else set()
+    titles = {p.doc_id: p.title or "" for p in found}
+    titled = [d for d in papers[SIBLING_PAPERS:] if len(content_words(titles[d]) & words) >= TITLE_WORDS]
     return [
         passage
-        for doc_id in chosen
+        for doc_id in papers[:SIBLING_PAPERS] + titled[:1]
         for passage in library.search(
             query, k=SIBLING_K, filters={"doc_id": [doc_id]}, per_document=0
         )
